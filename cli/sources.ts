@@ -1,0 +1,15 @@
+/**
+ * The source texts read during this process, so that diagnostics can show code frames
+ * for any file (imports included) without reading it twice.
+ */
+import { SourceFile } from '../grammar/span.js';
+
+const files = new Map<string, SourceFile>();
+
+export function rememberSource(file: SourceFile): void {
+  files.set(file.path, file);
+}
+
+export function sourceLookup(path: string): SourceFile | undefined {
+  return files.get(path);
+}
