@@ -18,6 +18,7 @@ import {
 } from './command.js';
 import { renderDiagnostics } from '../grammar/diagnostics.js';
 import { sourceLookup } from './sources.js';
+import { closest } from '../grammar/suggest.js';
 
 export type { Io } from './command.js';
 
@@ -108,34 +109,6 @@ function reportError(e: unknown, command: Command, io: Io): number {
   if (debug && err?.stack) io.stderr(err.stack + '\n');
   else io.stderr('(this is a bug in netc; run with NETC_DEBUG=1 for a stack trace and report it)\n');
   return EXIT_RUNTIME;
-}
-
-/** The closest candidate by edit distance, if it is close enough to be a plausible typo. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }
 
 /** The real process: streams, Ctrl-C. */
