@@ -1,0 +1,8 @@
+/** `global_avgpool`: the mean over all positions, `[H, W, C]` → `[1, 1, C]`. */
+import * as tf from '@tensorflow/tfjs-core';
+import type { OpContext, RuntimeOp } from './_op.js';
+
+export const op: RuntimeOp = {
+  name: 'global_avgpool',
+  run: (ctx: OpContext): tf.Tensor4D => tf.mean(ctx.inputs[0]!, [1, 2], true),
+};
