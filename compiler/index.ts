@@ -3,8 +3,8 @@
  * Each stage can also be called on its own (`grammar/`, `compiler/elaborate`, `compiler/check`).
  */
 import type { Diagnostic } from '../grammar/diagnostics.js';
-import { loadProgram, type Program } from '../grammar/load.js';
-import { chain, type Result } from '../grammar/result.js';
+import { loadModules, type Program } from '../grammar/load.js';
+import { chain, fail, type Result } from '../grammar/result.js';
 import type { Span } from '../grammar/span.js';
 import { check } from './check/index.js';
 import type { TypedGraph } from './check/types.js';
@@ -45,11 +45,13 @@ export function checkProgram(program: Program, options: CompileOptions = {}): Re
   );
 }
 
-/** Loads a spec file (and its imports), elaborates and checks it. */
-export function checkSpecFile(path: string, options: CompileOptions = {}): { result: Result<CheckedSpec>; program?: Program } {
-  const loaded = loadProgram(path);
-  if (loaded._tag === 'Left') return { result: loaded };
-  const program = loaded.right;
+/**
+ * Loads a spec file (and its imports), elaborates and checks it. `program` holds whatever could
+ * be read, also when loading failed, so that diagnostics can show their source lines.
+ */
+export function checkSpecFile(path: string, options: CompileOptions = {}): { result: Result<CheckedSpec>; program: Program } {
+  const { program, diagnostics } = loadModules(path);
+  if (diagnostics.some((d) => d.severity === 'error')) return { result: fail(...diagnostics), program };
   const checked = checkProgram(program, options);
   return {
     program,

@@ -149,7 +149,10 @@ export function readLoss(v: ArgValue): LossConfig | string {
   if (w) {
     if (w.kind === 'enum' && (w.name === 'none' || w.name === 'median_frequency')) classWeights = { kind: w.name };
     else if (w.kind === 'list' && w.elements.every((e) => num(e) !== undefined && num(e)! >= 0)) classWeights = { kind: 'list', weights: w.elements.map((e) => num(e)!) };
-    else return '`class_weights` is `none`, `median_frequency` or a list of non-negative numbers';
+    else {
+      const hint = w.kind === 'enum' ? didYouMean(w.name, ['none', 'median_frequency']) : '';
+      return `\`class_weights\` is \`none\`, \`median_frequency\` or a list of non-negative numbers${hint ? ` (${hint})` : ''}`;
+    }
   }
   let ignore = 255;
   if (args['ignore']) {

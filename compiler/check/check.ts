@@ -5,7 +5,7 @@
  * the rules in `rules/` check what must hold between nodes (aligned merges, pooling-index
  * links, crops that fit, ...). All independent errors are reported in one run.
  */
-import { error, warning, type Diagnostic } from '../../grammar/diagnostics.js';
+import { error, sortDiagnostics, warning, type Diagnostic } from '../../grammar/diagnostics.js';
 import { fail, ok, type Result } from '../../grammar/result.js';
 import type { Span } from '../../grammar/span.js';
 import { didYouMean } from '../../grammar/suggest.js';
@@ -59,9 +59,10 @@ class Checker {
         sourceText: (span) => this.options.sourceText?.(span),
       });
     }
-    const errors = this.diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length) return fail(...this.diagnostics);
-    return ok({ ...typedGraph, warnings: this.diagnostics.filter((d) => d.severity !== 'error') });
+    // In source order: contract errors (found while typing) and rule errors read as one list.
+    const all = sortDiagnostics(this.diagnostics);
+    if (all.some((d) => d.severity === 'error')) return fail(...all);
+    return ok({ ...typedGraph, warnings: all });
   }
 
   // ───────────────────────────── sizes ─────────────────────────────
@@ -122,16 +123,39 @@ class Checker {
     for (const t of this.typed.values()) {
       dims.push({ dim: t.type.shape[0], node: t, axis: 0 }, { dim: t.type.shape[1], node: t, axis: 1 });
     }
+    // A size that no input variable can change (a fixed input, or a fixed axis) is checked
+    // once, at the first layer where it drops below 1; the variables are not to blame.
+    const fixedFailure = dims.find((d) => d.dim.isConstant() && d.dim.constantValue()! < 1);
+    if (fixedFailure) {
+      const n = fixedFailure.dim.constantValue()!;
+      const unit = fixedFailure.axis === 0 ? 'rows' : 'columns';
+      this.diagnostics.push(
+        error('shape', `the input is too small for this network: \`${fixedFailure.node.node.name}\` would have ${n} ${unit}`, {
+          span: fixedFailure.node.node.span,
+          label: `${n} ${unit}`,
+          help: 'use a larger input, or fewer or smaller downsampling layers',
+        }),
+      );
+    }
+    const variableDims = dims.filter((d) => !d.dim.isConstant());
+    // Many layers share a size (activations, normalisations, same-padded convolutions): each
+    // distinct function is checked once.
+    const distinct = new Map<string, Dim>();
+    for (const d of variableDims) {
+      const key = d.dim.key();
+      if (!distinct.has(key)) distinct.set(key, d.dim);
+    }
+    const distinctDims = [...distinct.values()];
     let domain = declared;
     const variables: VariableReport[] = [];
     for (const v of this.variables()) {
       const range = declared.range(v);
-      const result = smallestValid(dims.map((d) => d.dim), v, declared);
+      const result = smallestValid(distinctDims, v, declared);
       const explicit = this.graph.constraints.some((c) => c.variable === v && c.op !== '%') || this.options.sizes?.has(v);
       if (result.kind === 'none') {
         this.diagnostics.push(
           error('shape', `no input size makes every layer fit (\`${v}\`)`, {
-            ...this.firstFailure(dims, v, Number(range.min)),
+            ...this.firstFailure(variableDims, v, Number(range.min)),
             notes: [`allowed values of ${v}: ${declared.describe(v)}`],
           }),
         );
@@ -140,7 +164,7 @@ class Checker {
       }
       if (explicit && BigInt(result.value) > range.min) {
         const at = Number(range.min);
-        const failure = this.firstFailure(dims, v, at);
+        const failure = this.firstFailure(variableDims, v, at);
         this.diagnostics.push(
           error('shape', `the input size ${v} = ${at} allowed by the constraints is too small for this network`, {
             ...failure,

@@ -12,9 +12,24 @@ export function showDim(d: Dim, domain: Domain): string {
   return d.format(domain);
 }
 
-/** `17×17×21` (symbolic dims as formulas). */
+/** `17×17×21` (symbolic dims as formulas, parenthesised when they are sums: `(H/2 - 2)×(W/2 - 2)×8`). */
 export function showShape(shape: readonly [Dim, Dim, number], domain: Domain): string {
-  return `${showDim(shape[0], domain)}×${showDim(shape[1], domain)}×${shape[2]}`;
+  const part = (d: Dim) => {
+    const text = showDim(d, domain);
+    return hasTopLevelSpace(text) ? `(${text})` : text;
+  };
+  return `${part(shape[0])}×${part(shape[1])}×${shape[2]}`;
+}
+
+/** True when the text has a space outside brackets (`H - 2`, not `ceil((H + 1)/2)`). */
+function hasTopLevelSpace(text: string): boolean {
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '(' || ch === '{' || ch === '[') depth++;
+    else if (ch === ')' || ch === '}' || ch === ']') depth--;
+    else if (ch === ' ' && depth === 0) return true;
+  }
+  return false;
 }
 
 /** The label for a failed equality: "for H = 33: 17 vs 16" or "34 vs 44". */

@@ -152,13 +152,24 @@ function typeMismatch(sig: OpSignature, spec: ParamSpec, value: Value, ctx: Bind
   if (value.kind === 'enum' && spec.type.kind !== 'enum' && spec.type.kind !== 'padding' && spec.type.kind !== 'init') {
     return ctx.unknownName(value.name, value.span);
   }
-  return error('type', detail ?? `\`${spec.name}\` of \`${sig.name}\` must be ${describeType(spec.type)}, found ${describeValue(value)}`, {
+  // A value of the right kind but out of range ("must be at least 1, found 0") names the argument.
+  const outOfRange = detail !== undefined && detail.startsWith('must');
+  const words = bareWords(spec.type);
+  return error('type', detail !== undefined ? `\`${spec.name}\` of \`${sig.name}\`: ${detail}` : `\`${spec.name}\` of \`${sig.name}\` must be ${describeType(spec.type)}, found ${describeValue(value)}`, {
     span: value.span,
-    label: `expected ${describeType(spec.type)}`,
-    ...(spec.type.kind === 'enum' && value.kind === 'enum'
-      ? { help: didYouMean(value.name, spec.type.values) || `one of ${spec.type.values.map((v) => `\`${v}\``).join(', ')}` }
+    label: outOfRange ? 'out of range' : `expected ${describeType(spec.type)}`,
+    ...(words.length && value.kind === 'enum'
+      ? { help: didYouMean(value.name, words) || `one of ${words.map((v) => `\`${v}\``).join(', ')}` }
       : {}),
   });
+}
+
+/** The bare identifiers a parameter type accepts (`same`, `valid`; `he`, `zeros`, ...). */
+function bareWords(t: ParamType): readonly string[] {
+  if (t.kind === 'enum') return t.values;
+  if (t.kind === 'padding') return ['same', 'valid'];
+  if (t.kind === 'init') return t.names;
+  return [];
 }
 
 /** Converts a value to the argument a parameter of this type takes, or explains why not. */

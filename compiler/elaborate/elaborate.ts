@@ -159,6 +159,8 @@ class Elaborator {
   private trainInit: ArgValue | undefined;
   private callDepth = 0;
   private readonly callStack: Span[] = [];
+  /** `as` names already reported as duplicate layer names (binding them again is the same mistake). */
+  private readonly duplicateLayerNames = new Set<Span>();
 
   constructor(
     private readonly moduleScope: ModuleScope,
@@ -423,6 +425,12 @@ class Elaborator {
   private elaborateBinding(st: Ast.LetStmt | Ast.SharedStmt, env: Env, ns: NamingScope): void {
     if (st.kind === 'Let') {
       const v = this.evaluate(st.value, env, ns, { id: st.name, soft: true });
+      // A bare identifier that names nothing is only meaningful as an argument (`pad: same`).
+      if (v.kind === 'enum') {
+        this.report(this.unknownName(v.name, v.span, env));
+        this.bind(env, st.name, { kind: 'error', span: v.span });
+        return;
+      }
       this.bind(env, st.name, v);
       return;
     }
@@ -438,6 +446,7 @@ class Elaborator {
   private bind(env: Env, id: Ast.Identifier, value: Value): void {
     const existing = env.get(id.name);
     if (existing) {
+      if (this.duplicateLayerNames.has(id.span)) return;
       this.report(
         error('name', `\`${id.name}\` is already defined`, {
           span: id.span,
@@ -583,10 +592,14 @@ class Elaborator {
         return { kind: 'error', span: e.span };
       }
     }
+    const isLayer = (v: Value) => v.kind === 'layer' || v.kind === 'function';
     const help =
-      a.kind === 'tensor' || b.kind === 'tensor'
-        ? 'tensors can be added (`a + b`, same shape and alignment) or scaled by a number (`a * 0.01`)'
-        : undefined;
+      isLayer(a) && (b.kind === 'tensor' || b.kind === 'int' || b.kind === 'float')
+        ? // `x |> f + y` is `x |> (f + y)`: the operator binds tighter than the pipe.
+          `\`${e.operator}\` binds tighter than \`|>\`: put the pipeline in parentheses, \`(x |> ...) ${e.operator} ...\``
+        : a.kind === 'tensor' || b.kind === 'tensor'
+          ? 'tensors can be added (`a + b`, same shape and alignment) or scaled by a number (`a * 0.01`)'
+          : undefined;
     this.report(error('type', `cannot apply \`${e.operator}\` to ${describeValue(a)} and ${describeValue(b)}`, { span: e.span, label: 'unsupported operands', help }));
     return { kind: 'error', span: e.span };
   }
@@ -876,7 +889,8 @@ class Elaborator {
         const namePrefix = layer.name.slice(0, layer.name.length - lastSegment(layer.name).length);
         if (layer.inner.kind === 'partial' && layer.inner.fn.kind === 'op') {
           // One op: the node is the shared name itself (`head`, `head@2`), params `head/...`.
-          return this.callFunction(layer.inner.fn, tensors, layer.inner.args, env, ns, undefined, layer.inner.span, {
+          // Its span is the application site: that is where each use differs.
+          return this.callFunction(layer.inner.fn, tensors, layer.inner.args, env, ns, undefined, site, {
             name: namePrefix + local,
             paramPath: layer.name,
           });
@@ -996,6 +1010,7 @@ class Elaborator {
     const full = ns.prefix + id.name;
     const previous = ns.taken.get(full);
     if (previous && previous.file) {
+      this.duplicateLayerNames.add(id.span);
       this.report(
         error('name', `two layers are named \`${full}\``, {
           span: id.span,
@@ -1256,7 +1271,11 @@ function takesLeadingTensors(fn: Callable): boolean {
   return leadingArity(fn) > 0;
 }
 
-/** Every `as NAME` written in these statements/expressions (not inside other declarations). */
+/**
+ * Every `as NAME` and `shared NAME` written in these statements/expressions (not inside other
+ * declarations): generated and soft names avoid them, so that no other node (and no other
+ * node's parameters) can take a name the user chose.
+ */
 function collectAsNames(nodes: readonly (Ast.Statement | Ast.Expression)[]): Set<string> {
   const names = new Set<string>();
   const visit = (n: unknown): void => {
@@ -1267,6 +1286,7 @@ function collectAsNames(nodes: readonly (Ast.Statement | Ast.Expression)[]): Set
     }
     const node = n as { kind?: string; [k: string]: unknown };
     if (node.kind === 'As') names.add((node as unknown as Ast.AsExpr).name.name);
+    if (node.kind === 'Shared') names.add((node as unknown as Ast.SharedStmt).name.name);
     for (const [k, v] of Object.entries(node)) if (k !== 'span' && typeof v === 'object') visit(v);
   };
   nodes.forEach(visit);

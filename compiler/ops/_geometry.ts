@@ -2,8 +2,24 @@
  * Output-size rules shared by the op contracts (symbolic, with `Dim`) and by the runtime (which
  * evaluates the same expressions at the actual size, so the two can never disagree).
  */
-import { Dim } from '../dims/index.js';
+import { Dim, type Domain } from '../dims/index.js';
 import type { ArgValue } from '../ir.js';
+
+/**
+ * The value of a dimension when the domain fixes it: a constant, or a function of variables
+ * that each have one allowed value (`--size H=500`). Otherwise undefined.
+ */
+export function fixedValue(d: Dim, domain: Domain): number | undefined {
+  const c = d.constantValue();
+  if (c !== undefined) return c;
+  const env: Record<string, number> = {};
+  for (const v of d.variables()) {
+    const r = domain.range(v);
+    if (r.empty || r.max === undefined || r.min !== r.max) return undefined;
+    env[v] = Number(r.min);
+  }
+  return d.evaluate(env);
+}
 
 /** Resolved zero padding of one spatial axis. */
 export interface AxisPadding {
@@ -13,6 +29,14 @@ export interface AxisPadding {
 
 /** Caffe/PyTorch convolution: `floor((n + before + after - d(k-1) - 1)/s) + 1`. */
 export function convOutputSize(n: Dim, k: number, s: number, pad: AxisPadding, d: number): Dim {
+  const before = pad.before.constantValue();
+  const after = pad.after.constantValue();
+  if (before !== undefined && after !== undefined) {
+    // Constant padding (always, in practice): one symbolic operation instead of five; a
+    // size-preserving stride-1 layer returns its input's Dim itself.
+    const shift = before + after - d * (k - 1) - 1;
+    return s === 1 ? n.add(shift + 1) : n.add(shift).floorDiv(s).add(1);
+  }
   return n.add(pad.before).add(pad.after).sub(d * (k - 1) + 1).floorDiv(s).add(1);
 }
 

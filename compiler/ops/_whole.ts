@@ -2,6 +2,7 @@
 import { composeSpatial, window, type SpatialMap } from '../coordmap.js';
 import type { Dim, Domain } from '../dims/index.js';
 import type { TensorType } from '../check/types.js';
+import { fixedValue } from './_geometry.js';
 
 /**
  * A window covering the whole map. When the map's size is symbolic the rf depends on it; the
@@ -16,7 +17,7 @@ export function wholeMapWindow(x: TensorType, domain: Domain): { map: SpatialMap
 }
 
 function concreteOrSmallest(d: Dim, domain: Domain): { value: number; exact: boolean } {
-  const c = d.constantValue();
+  const c = fixedValue(d, domain);
   if (c !== undefined) return { value: c, exact: true };
   const env: Record<string, number> = {};
   for (const v of d.variables()) env[v] = domain.smallestValues(v, 1)[0] ?? 1;

@@ -40,7 +40,7 @@ export const contract: OpContract = {
         const outcomes = [cropOffsetBetween(x.map[0], ref.type.map[0]), cropOffsetBetween(x.map[1], ref.type.map[1])];
         const aligned = outcomes.map((o) => (o.kind === 'ok' ? o.offset : undefined));
         if (aligned.every((o) => o !== undefined) && (aligned[0] !== offset[0] || aligned[1] !== offset[1])) {
-          ctx.warning(`the offset (${offset.join(', ')}) does not align \`${ctx.node.name}\` with \`${ref.node.name}\`; the coordinate maps give (${aligned.join(', ')})`, {
+          ctx.warning(`the offset (${offset.join(', ')}) does not align \`${croppedName(ctx)}\` with \`${ref.node.name}\`; the coordinate maps give (${aligned.join(', ')})`, {
             arg: 'offset',
             code: 'crop',
             help: 'leave `offset` out to use the derived one',
@@ -67,8 +67,14 @@ export const contract: OpContract = {
   },
 };
 
+/** The name of the tensor being cropped (the crop's input, not the crop itself). */
+function croppedName(ctx: InferContext): string {
+  const id = ctx.node.inputs[0];
+  return (id !== undefined ? ctx.typed(id)?.node.name : undefined) ?? ctx.node.name;
+}
+
 function reportBadOffset(ctx: InferContext, outcome: Exclude<CropOffset, { kind: 'ok' }>, refName: string, axis: string): void {
-  const name = ctx.node.name;
+  const name = croppedName(ctx);
   switch (outcome.kind) {
     case 'scale-mismatch':
       ctx.error(`cannot crop \`${name}\` to \`${refName}\`: their units are ${outcome.strideFrom.toString()} and ${outcome.strideTo.toString()} input pixels apart (${axis})`, {
@@ -79,7 +85,7 @@ function reportBadOffset(ctx: InferContext, outcome: Exclude<CropOffset, { kind:
       });
       return;
     case 'negative':
-      ctx.error(`cannot crop \`${name}\` to \`${refName}\`: \`${refName}\` starts ${outcome.offset.neg().toString()} units before it (${axis})`, {
+      ctx.error(`cannot crop \`${name}\` to \`${refName}\`: \`${refName}\` starts ${outcome.offset.neg().toString()} unit${outcome.offset.neg().equals(1) ? '' : 's'} before it (${axis})`, {
         arg: 'to',
         code: 'crop',
         label: `offset ${outcome.offset.toString()} is negative`,

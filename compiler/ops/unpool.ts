@@ -15,7 +15,7 @@ export const contract: OpContract = {
     const pool = ctx.typed(poolId);
     if (!pool) return undefined; // the pooling itself failed to check
     if (pool.node.op !== 'maxpool') {
-      ctx.error(`\`unpool\` needs the indices of a \`maxpool\`, but \`${pool.node.name}\` is ${pool.node.op === 'input' ? 'an input' : `a \`${pool.node.op}\``}`, {
+      ctx.error(`\`unpool\` needs the indices of a \`maxpool\`, but \`${pool.node.name}\` is ${pool.node.op === 'input' ? 'an input' : `${/^[aeiou]/.test(pool.node.op) ? 'an' : 'a'} \`${pool.node.op}\``}`, {
         arg: 'p',
         code: 'link',
         label: 'not a max pooling',

@@ -6,7 +6,7 @@ import { error, type Diagnostic } from '../../grammar/diagnostics.js';
 import { didYouMean } from '../../grammar/suggest.js';
 import type { Region } from '../coordmap.js';
 import type { TypedGraph } from '../check/types.js';
-import { absoluteMap, layerOrder } from './rf.js';
+import { absoluteMap, fixedValue, layerOrder } from './rf.js';
 
 export interface UnitRegion {
   readonly layer: string;
@@ -35,7 +35,7 @@ export function unitRegion(typed: TypedGraph, name: string, y: number, x: number
       help: didYouMean(name, layers.map((l) => l.node.name)) || 'run `netc rf SPEC` to list the layer names',
     });
   }
-  const [h, w] = [t.type.shape[0].constantValue(), t.type.shape[1].constantValue()];
+  const [h, w] = [fixedValue(t.type.shape[0], typed.domain), fixedValue(t.type.shape[1], typed.domain)];
   for (const [i, n, axis] of [[y, h, 'row'], [x, w, 'column']] as const) {
     if (i < 0 || (n !== undefined && i >= n)) {
       return error('usage', `--at: ${axis} ${i} is outside \`${name}\`, which is ${t.type.shape[0].format(typed.domain)}×${t.type.shape[1].format(typed.domain)}`);
@@ -45,7 +45,7 @@ export function unitRegion(typed: TypedGraph, name: string, y: number, x: number
   const toRange = (r: Region): [number, number] | undefined => (r.kind === 'interval' ? [r.lo, r.hi] : undefined);
   const region: UnitRegion['region'] = [toRange(map[0].region(y)), toRange(map[1].region(x))];
   const input = typed.nodes.get(typed.graph.inputs[0]!);
-  const size = input ? [input.type.shape[0].constantValue(), input.type.shape[1].constantValue()] : [undefined, undefined];
+  const size = input ? [fixedValue(input.type.shape[0], typed.domain), fixedValue(input.type.shape[1], typed.domain)] : [undefined, undefined];
   const result: UnitRegion = {
     layer: name,
     unit: [y, x],

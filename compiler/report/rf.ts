@@ -5,6 +5,7 @@
  */
 import { compose, type AxisMap, type SpatialMap } from '../coordmap.js';
 import type { Dim, Domain } from '../dims/index.js';
+import { fixedValue } from '../ops/_geometry.js';
 import type { Rational } from '../rational.js';
 import type { TypedGraph, TypedNode } from '../check/types.js';
 
@@ -47,10 +48,13 @@ export function paramCount(t: TypedNode): number {
   return t.params.filter((p) => p.role !== 'state').reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
 }
 
+export { fixedValue };
+
 export function dimJson(d: Dim, domain: Domain): DimJson {
-  const c = d.constantValue();
+  const c = fixedValue(d, domain);
   return c !== undefined ? c : d.format(domain);
 }
+
 
 /** A rational as a JSON number (integers stay integers). */
 export function ratJson(r: Rational): number {
@@ -90,13 +94,24 @@ export function layerOrder(typed: TypedGraph): TypedNode[] {
 
 export function rfReport(typed: TypedGraph): RfReport {
   const domain = typed.domain;
-  const layers: RfLayer[] = layerOrder(typed).map((t) => {
+  // Layers share sizes (every activation has its input's): print each distinct one once.
+  const printed = new Map<Dim, DimJson>();
+  const dim = (d: Dim): DimJson => {
+    let json = printed.get(d);
+    if (json === undefined) {
+      json = dimJson(d, domain);
+      printed.set(d, json);
+    }
+    return json;
+  };
+  const order = layerOrder(typed);
+  const layers: RfLayer[] = order.map((t) => {
     const map = absoluteMap(typed, t);
     const owner = t.owner !== undefined ? typed.nodes.get(t.owner)?.node.name : undefined;
     return {
       name: t.node.name,
       op: t.node.op,
-      shape: [dimJson(t.type.shape[0], domain), dimJson(t.type.shape[1], domain), t.type.shape[2]],
+      shape: [dim(t.type.shape[0]), dim(t.type.shape[1]), t.type.shape[2]],
       rf: axisPair(map, (a) => a.rf()),
       stride: axisPair(map, (a) => ratJson(a.stride)),
       center: axisPair(map, (a) => ratJson(a.center)),
@@ -105,7 +120,7 @@ export function rfReport(typed: TypedGraph): RfReport {
       ...(owner !== undefined ? { within: owner } : {}),
     };
   });
-  const crops = layerOrder(typed)
+  const crops = order
     .filter((t) => t.node.op === 'crop' && t.info['offset'])
     .map((t) => ({ name: t.node.name, offset: [...(t.info['offset'] as [number, number])] as [number, number] }));
   const outputs: RfOutput[] = typed.graph.outputs.map((o) => {

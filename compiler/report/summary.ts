@@ -1,6 +1,6 @@
 /** The one-screen summary `netc check` prints for a network that checks. */
 import type { TypedGraph } from '../check/types.js';
-import { dimJson, formatCount, layerOrder } from './rf.js';
+import { dimJson, fixedValue, formatCount, layerOrder } from './rf.js';
 
 export interface Summary {
   readonly network: string;
@@ -48,14 +48,15 @@ export function summarize(typed: TypedGraph): Summary {
     }
   }
   let coarsest = { stride: 1, layer: '' };
-  const layers = layerOrder(typed).filter((t) => t.owner === undefined);
+  const allLayers = layerOrder(typed);
+  const layers = allLayers.filter((t) => t.owner === undefined);
   for (const t of layers) {
     const s = Math.max(t.type.map[0].stride.toNumber(), t.type.map[1].stride.toNumber());
     if (s > coarsest.stride) coarsest = { stride: s, layer: t.node.name };
   }
   let macs: number | undefined = 0;
   for (const t of layers) {
-    const c = t.macs.constantValue();
+    const c = fixedValue(t.macs, domain);
     if (c === undefined) {
       macs = undefined;
       break;
@@ -70,7 +71,7 @@ export function summarize(typed: TypedGraph): Summary {
     params: { total: learned + fixed, learned, fixed, state },
     coarsest,
     ...(macs !== undefined ? { macs } : {}),
-    layers: layerOrder(typed).length,
+    layers: allLayers.length,
     warnings: typed.warnings.length,
   };
 }

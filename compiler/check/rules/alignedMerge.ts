@@ -36,7 +36,8 @@ function checkPair(ctx: RuleContext, merge: TypedNode, a: TypedNode, b: TypedNod
     const [my, mx] = t.type.map;
     return [{ span, message: `${showShape(t.type.shape, ctx.domain)}, stride ${my.stride.toString()}${mx.stride.equals(my.stride) ? '' : `×${mx.stride.toString()}`}, centre ${describeCenter(my, mx)}` }];
   };
-  const relatedBoth = [...related(ia, a), ...related(ib, b)];
+  // Formatting shapes is costly; only a merge that is reported needs it.
+  const relatedBoth = () => [...related(ia, a), ...related(ib, b)];
 
   const axes = [0, 1].map((axis) => alignment(a.type.map[axis]!, b.type.map[axis]!));
   if (!axes.every((x) => x.aligned)) {
@@ -54,7 +55,7 @@ function checkPair(ctx: RuleContext, merge: TypedNode, a: TypedNode, b: TypedNod
       error('shape', `cannot ${verb} tensors that are not aligned`, {
         span: merge.node.span,
         label: labelText,
-        related: relatedBoth,
+        related: relatedBoth(),
         ...cropHelp(merge, a, b, text(ia, a), text(ib, b)),
       }),
     );
@@ -68,7 +69,7 @@ function checkPair(ctx: RuleContext, merge: TypedNode, a: TypedNode, b: TypedNod
       error('shape', `cannot ${verb} tensors of different ${axis === 0 ? 'heights' : 'widths'}`, {
         span: merge.node.span,
         label: inequalityLabel(proof, a.type.shape[axis], b.type.shape[axis], ctx.domain),
-        related: relatedBoth,
+        related: relatedBoth(),
         notes: boundNote(proof),
         help: `they are aligned, so cropping the larger one to the smaller one fixes it: \`crop(${text(ib, b)}, to: ${text(ia, a)})\` (or the other way round)`,
       }),
@@ -81,7 +82,7 @@ function checkPair(ctx: RuleContext, merge: TypedNode, a: TypedNode, b: TypedNod
       error('channels', `cannot add ${a.type.shape[2]} channels to ${b.type.shape[2]} channels`, {
         span: merge.node.span,
         label: `${a.type.shape[2]} vs ${b.type.shape[2]} channels`,
-        related: relatedBoth,
+        related: relatedBoth(),
         help: `project one of them first, e.g. \`${text(ib, b)} |> conv(${a.type.shape[2]}, 1)\`, or use \`concat\``,
       }),
     );

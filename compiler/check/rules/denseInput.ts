@@ -1,6 +1,7 @@
 /** `dense` only on 1×1 maps (language.md §7); otherwise its weights would depend on the input size. */
 import { error } from '../../../grammar/diagnostics.js';
 import { proveEqual } from '../../dims/index.js';
+import { fixedValue } from '../../ops/_geometry.js';
 import { showShape } from '../proofs.js';
 import type { CheckRule } from './rule.js';
 
@@ -14,7 +15,7 @@ export const rule: CheckRule = {
       if (!x) continue;
       const ones = [0, 1].every((axis) => proveEqual(x.type.shape[axis as 0 | 1], 1, ctx.domain).kind === 'proved');
       if (ones) continue;
-      const [h, w, c] = [x.type.shape[0].constantValue(), x.type.shape[1].constantValue(), x.type.shape[2]];
+      const [h, w, c] = [fixedValue(x.type.shape[0], ctx.domain), fixedValue(x.type.shape[1], ctx.domain), x.type.shape[2]];
       ctx.report(
         error('shape', `\`dense\` needs a 1×1 map, but its input is ${showShape(x.type.shape, ctx.domain)}`, {
           span: t.node.span,
