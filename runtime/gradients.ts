@@ -2,12 +2,8 @@
  * Gradients, registered once for every backend.
  *
  * First, tfjs' own gradients: @tensorflow/tfjs-core's node bundle (what `import` gives in
- * Node) registers none at all; only the @tensorflow/tfjs umbrella package does, and netc does
- * not depend on it. They ship as extension-less ES modules in tfjs-core's `dist/`, which Node
- * cannot load as is, so `registerStandardGradients` installs a two-line resolve/load hook
- * (scoped to that folder) and imports `dist/register_all_gradients.js`. That second copy of
- * tfjs-core's modules shares the engine, kernel and gradient registries with the first (tfjs
- * keeps them in globals for exactly this case). It costs about 1 s once per process.
+ * Node) registers none at all; the @tensorflow/tfjs umbrella package does, so
+ * `registerStandardGradients` loads it (it shares tfjs-core's engine and registries).
  *
  * Then the gradients tfjs lacks (tfjs-runtime.md §1a), written with ops, so they run
  * wherever the forward ran:
@@ -24,9 +20,6 @@
  *   SegNet's `equal(x, upsample(pool(x)))` can sit on a training path.
  * Integer inputs get float32 zeros: tfjs rejects gradients of any other dtype.
  */
-import { createRequire, register } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 
@@ -200,40 +193,19 @@ export const NETC_GRADIENTS: readonly tf.GradConfig[] = [
   ...ZERO_GRADIENT_KERNELS.map(zeroGrad),
 ];
 
-/**
- * Module hooks that let Node load tfjs-core's ES-module `dist/` files: relative specifiers
- * there omit `.js`, and the package does not declare `"type": "module"`. Passed as a data:
- * URL so that it needs no file of its own (and no TypeScript loader in the hooks thread).
- */
-const ESM_DIST_HOOKS = `
-let dist;
-export function initialize(data) { dist = data.dist; }
-export async function resolve(specifier, context, next) {
-  if (context.parentURL && context.parentURL.startsWith(dist) && /^\\.\\.?\\//.test(specifier) && !specifier.endsWith('.js')) {
-    return next(specifier + '.js', context);
-  }
-  return next(specifier, context);
-}
-export async function load(url, context, next) {
-  if (url.startsWith(dist) && url.endsWith('.js') && !/\\/tf-core[^/]*\\.js$/.test(url)) {
-    return next(url, { ...context, format: 'module' });
-  }
-  return next(url, context);
-}`;
-
 let standardLoad: Promise<void> | undefined;
 
-/** Registers tfjs' own gradients (see the module comment), once. */
+/**
+ * Registers tfjs' own gradients, once. tfjs-core's Node bundle registers none (not even for
+ * `Sum`); the `@tensorflow/tfjs` umbrella package does when it is loaded, and it shares
+ * tfjs-core's engine and registries (one copy of tfjs-core is installed). Loading it costs
+ * about 0.2 s; it also registers the cpu and webgl backends, which are only used if selected.
+ */
 export function registerStandardGradients(): Promise<void> {
   standardLoad ??= (async () => {
-    if (tf.getGradient('Sum') && tf.getGradient('Relu')) return; // already there (e.g. the umbrella package)
-    if (typeof register !== 'function') throw new Error(`netc needs Node >= 20.6 (module.register) to load tfjs' gradients; this is ${process.version}`);
-    const require = createRequire(import.meta.url);
-    const distDir = dirname(require.resolve('@tensorflow/tfjs-core'));
-    const dist = pathToFileURL(distDir + '/').href;
-    register('data:text/javascript,' + encodeURIComponent(ESM_DIST_HOOKS), { data: { dist } });
-    await import(pathToFileURL(join(distDir, 'register_all_gradients.js')).href);
-    if (!tf.getGradient('Sum')) throw new Error('netc: loading tfjs-core/dist/register_all_gradients.js registered no gradients');
+    if (tf.getGradient('Sum') && tf.getGradient('Relu')) return;
+    await import('@tensorflow/tfjs');
+    if (!tf.getGradient('Sum')) throw new Error('netc: loading @tensorflow/tfjs registered no gradients (is a second copy of @tensorflow/tfjs-core installed?)');
   })();
   return standardLoad;
 }
