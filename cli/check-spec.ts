@@ -8,10 +8,74 @@ import type { Program } from '../grammar/load.js';
 import { checkProgram } from '../compiler/index.js';
 import type { TypedGraph } from '../compiler/check/types.js';
 import type { Graph } from '../compiler/ir.js';
-import { SpecError, UsageError, type Io, type ParsedArgs } from './command.js';
-import { networkOptions, selectNetwork, type NetworkOptions } from './commands/check.js';
+import type * as Ast from '../grammar/ast.js';
+import { closest } from '../grammar/suggest.js';
+import { SpecError, UsageError, keyValueFlag, stringFlag, type Io, type ParsedArgs } from './command.js';
 import { loadForCommand } from './load-spec.js';
 import { sourceLookup } from './sources.js';
+
+/** The common options of commands that compile a network (cli.md), syntax-checked. */
+export interface NetworkOptions {
+  readonly network: string | undefined;
+  readonly params: Map<string, string>;
+  readonly sizes: Map<string, number>;
+}
+
+/** A `--param` value: a number, `true`/`false`, a bare word (`same`) or a quoted string. */
+const LITERAL = /^(-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|[A-Za-z_][A-Za-z0-9_]*|"([^"\\]|\\.)*")$/;
+
+/** Reads `--network`, `--param k=v` and `--size H=..,W=..`; usage errors for bad syntax. */
+export function networkOptions(args: ParsedArgs): NetworkOptions {
+  const sizes = new Map<string, number>();
+  for (const [name, value] of keyValueFlag(args, 'size')) {
+    if (!/^[A-Z][A-Za-z0-9_]*$/.test(name)) {
+      throw new UsageError(`--size ${name}=${value}: dimension variables are uppercase names, such as H or W`);
+    }
+    if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--size ${name}=${value}: a size must be a positive integer`);
+    sizes.set(name, Number(value));
+  }
+  const params = keyValueFlag(args, 'param');
+  for (const [name, value] of params) {
+    if (!LITERAL.test(value)) {
+      throw new UsageError(`--param ${name}=${value}: the value must be a number, true, false, a name or a "string"`);
+    }
+  }
+  const network = stringFlag(args, 'network');
+  if (network !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(network)) {
+    throw new UsageError(`--network '${network}' is not a valid name`);
+  }
+  return { network, params, sizes };
+}
+
+/** The network that `--network` names, or the last one the entry file declares. */
+export function selectNetwork(program: Program, options: NetworkOptions): Ast.NetworkDecl | undefined {
+  const entry = program.modules.get(program.entry);
+  const networks = (entry?.declarations ?? []).filter((d): d is Ast.NetworkDecl => d.kind === 'Network');
+  if (options.network === undefined) return networks[networks.length - 1];
+  const found = networks.find((n) => n.name.name === options.network);
+  if (found) return found;
+  const names = networks.map((n) => n.name.name);
+  const guess = closest(options.network, names);
+  throw new UsageError(
+    `${program.entry} declares no network '${options.network}'` +
+      (guess ? ` (did you mean '${guess}'?)` : names.length ? `; its networks: ${names.join(', ')}` : '; it declares no network'),
+  );
+}
+
+/** Usage errors for `--param` names the network does not have. */
+export function checkParamNames(network: Ast.NetworkDecl | undefined, options: NetworkOptions): void {
+  for (const name of options.params.keys()) {
+    const params = network?.params.map((p) => p.name.name) ?? [];
+    if (!params.includes(name)) {
+      const guess = closest(name, params);
+      const target = network ? `network '${network.name.name}'` : 'the spec (it declares no network)';
+      throw new UsageError(
+        `--param ${name}: ${target} has no parameter '${name}'` +
+          (guess ? ` (did you mean '${guess}'?)` : params.length ? `; its parameters: ${params.join(', ')}` : ''),
+      );
+    }
+  }
+}
 
 export interface CheckedForCommand {
   readonly program: Program;

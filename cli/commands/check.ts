@@ -1,13 +1,16 @@
 /**
- * `netc check SPEC`: loads SPEC and its imports and prints every syntax and import error,
- * or a short summary of what the file declares. (The static checker — shapes, alignment,
- * receptive fields — plugs in after `loadForCommand`.)
+ * `netc check SPEC`: loads SPEC and its imports, elaborates and checks the network, and
+ * prints every error, or the one-screen summary (inputs, outputs, parameters, strides,
+ * warnings; with --memory the memory estimate).
  */
 import type * as Ast from '../../grammar/ast.js';
-import { diagnosticsToJson, renderDiagnostics } from '../../grammar/diagnostics.js';
+import { diagnosticsToJson, renderDiagnostics, type Diagnostic } from '../../grammar/diagnostics.js';
 import { formatExpression } from '../../grammar/format.js';
 import type { Program } from '../../grammar/load.js';
-import { closest } from '../../grammar/suggest.js';
+import { checkProgram } from '../../compiler/index.js';
+import { formatSummary, summarize } from '../../compiler/report/index.js';
+import { estimateMemory, memoryTable, type MemoryEstimate } from '../../runtime/memory.js';
+import { asCommandError, checkParamNames, networkOptions, selectNetwork } from '../check-spec.js';
 import {
   EXIT_OK,
   EXIT_SPEC,
@@ -15,77 +18,12 @@ import {
   UsageError,
   booleanFlag,
   expectPositionals,
-  keyValueFlag,
-  stringFlag,
+  integerFlag,
   type Command,
   type Io,
-  type ParsedArgs,
 } from '../command.js';
 import { loadForCommand } from '../load-spec.js';
 import { sourceLookup } from '../sources.js';
-
-/** The common options of commands that compile a network (cli.md), syntax-checked. */
-export interface NetworkOptions {
-  readonly network: string | undefined;
-  readonly params: Map<string, string>;
-  readonly sizes: Map<string, number>;
-}
-
-/** A `--param` value: a number, `true`/`false`, a bare word (`same`) or a quoted string. */
-const LITERAL = /^(-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|[A-Za-z_][A-Za-z0-9_]*|"([^"\\]|\\.)*")$/;
-
-/** Reads `--network`, `--param k=v` and `--size H=..,W=..`; usage errors for bad syntax. */
-export function networkOptions(args: ParsedArgs): NetworkOptions {
-  const sizes = new Map<string, number>();
-  for (const [name, value] of keyValueFlag(args, 'size')) {
-    if (!/^[A-Z][A-Za-z0-9_]*$/.test(name)) {
-      throw new UsageError(`--size ${name}=${value}: dimension variables are uppercase names, such as H or W`);
-    }
-    if (!/^[1-9]\d*$/.test(value)) throw new UsageError(`--size ${name}=${value}: a size must be a positive integer`);
-    sizes.set(name, Number(value));
-  }
-  const params = keyValueFlag(args, 'param');
-  for (const [name, value] of params) {
-    if (!LITERAL.test(value)) {
-      throw new UsageError(`--param ${name}=${value}: the value must be a number, true, false, a name or a "string"`);
-    }
-  }
-  const network = stringFlag(args, 'network');
-  if (network !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(network)) {
-    throw new UsageError(`--network '${network}' is not a valid name`);
-  }
-  return { network, params, sizes };
-}
-
-/** The network that `--network` names, or the last one the entry file declares. */
-export function selectNetwork(program: Program, options: NetworkOptions): Ast.NetworkDecl | undefined {
-  const entry = program.modules.get(program.entry);
-  const networks = (entry?.declarations ?? []).filter((d): d is Ast.NetworkDecl => d.kind === 'Network');
-  if (options.network === undefined) return networks[networks.length - 1];
-  const found = networks.find((n) => n.name.name === options.network);
-  if (found) return found;
-  const names = networks.map((n) => n.name.name);
-  const guess = closest(options.network, names);
-  throw new UsageError(
-    `${program.entry} declares no network '${options.network}'` +
-      (guess ? ` (did you mean '${guess}'?)` : names.length ? `; its networks: ${names.join(', ')}` : '; it declares no network'),
-  );
-}
-
-/** Usage errors for `--param` names the network does not have. */
-function checkParamNames(network: Ast.NetworkDecl | undefined, options: NetworkOptions): void {
-  for (const name of options.params.keys()) {
-    const params = network?.params.map((p) => p.name.name) ?? [];
-    if (!params.includes(name)) {
-      const guess = closest(name, params);
-      const target = network ? `network '${network.name.name}'` : 'the spec (it declares no network)';
-      throw new UsageError(
-        `--param ${name}: ${target} has no parameter '${name}'` +
-          (guess ? ` (did you mean '${guess}'?)` : params.length ? `; its parameters: ${params.join(', ')}` : ''),
-      );
-    }
-  }
-}
 
 function signature(d: Ast.Declaration): string {
   const params = d.params.map((p) => {
@@ -155,40 +93,90 @@ function summaryJson(program: Program, selected: Ast.NetworkDecl | undefined): u
 
 export const command: Command = {
   name: 'check',
-  summary: 'parse a spec and its imports; print every error, or a summary',
-  usage: 'netc check SPEC [--size H=..,W=..] [--param k=v] [--network NAME] [--json]',
-  help: `Reads SPEC and every file it imports and reports all syntax and import errors, each with
-file:line:col, the source line and a caret. When there are none, prints a summary of the
-declared networks and blocks.
+  summary: 'check a spec: shapes, alignment, links, crops; print a summary or every error',
+  usage: 'netc check SPEC [--size H=..,W=..] [--param k=v] [--network NAME] [--json] [--memory [--batch N]]',
+  help: `Reads SPEC and every file it imports, elaborates the network and checks it statically:
+shapes for every allowed input size (symbolic where the input is), coordinate maps and
+alignment of every merge, pooling-index links, crop offsets, offsets strides, the train
+section. Prints every error, each with file:line:col, the source line, a caret and a fix
+where one exists (exit 1); otherwise a one-screen summary: inputs and the sizes they accept,
+outputs with shapes, parameters, the coarsest stride, multiply-adds, and warnings.
+A file that declares only blocks is checked for syntax and imports.
 
 Options:
   --size H=360,W=480   fix dimension variables (uppercase names, positive integers)
   --param classes=11   set a network parameter (number, true/false, a name or a "string")
   --network NAME       the network to use when SPEC declares several (default: the last)
   --json               print the result as JSON on stdout; on errors {"errors": [...]}
-                       (the diagnostics are still printed on stderr)`,
+                       (the diagnostics are still printed on stderr)
+  --memory             also estimate memory: parameters, activations with and without
+                       freeing after last use, training (gradients, optimizer state), and for
+                       networks with unpool links the stored indices vs the encoder maps an
+                       FCN-style decoder keeps; the largest batch that fits the wasm heap
+  --batch N            the batch for --memory (default 1)`,
   options: {
     size: { type: 'string', multiple: true },
     param: { type: 'string', multiple: true },
     network: { type: 'string' },
     json: { type: 'boolean' },
+    memory: { type: 'boolean' },
+    batch: { type: 'string' },
   },
   async run(args, io: Io) {
     const [spec] = expectPositionals(args, ['SPEC']);
     const options = networkOptions(args);
     const json = booleanFlag(args, 'json');
+    const memory = booleanFlag(args, 'memory');
+    const batch = integerFlag(args, 'batch', { min: 1 });
+    if (batch !== undefined && !memory) throw new UsageError('--batch is only used with --memory');
+    const color = io.isTTY && !io.env['NO_COLOR'];
+    const failWith = (diagnostics: Diagnostic[]): number => {
+      const err = asCommandError(diagnostics);
+      if (err instanceof UsageError) throw err;
+      if (!json) throw err;
+      io.stdout(JSON.stringify(diagnosticsToJson(diagnostics), null, 2) + '\n');
+      io.stderr(renderDiagnostics(diagnostics, sourceLookup, { color }) + '\n');
+      return EXIT_SPEC;
+    };
     let program: Program;
     try {
       program = loadForCommand(spec!, io);
     } catch (e) {
-      if (!(json && e instanceof SpecError)) throw e;
-      io.stdout(JSON.stringify(diagnosticsToJson(e.diagnostics), null, 2) + '\n');
-      io.stderr(renderDiagnostics(e.diagnostics, sourceLookup, { color: io.isTTY && !io.env['NO_COLOR'] }) + '\n');
-      return EXIT_SPEC;
+      if (e instanceof SpecError) return failWith(e.diagnostics);
+      throw e;
     }
     const selected = selectNetwork(program, options);
     checkParamNames(selected, options);
-    io.stdout(json ? JSON.stringify(summaryJson(program, selected), null, 2) + '\n' : declarationSummary(program, selected));
+    if (!selected) {
+      // A library of blocks: only syntax and imports can be checked without a network.
+      if (memory) throw new UsageError(`${program.entry} declares no network, so there is nothing to estimate`);
+      io.stdout(json ? JSON.stringify(summaryJson(program, selected), null, 2) + '\n' : declarationSummary(program, selected));
+      return EXIT_OK;
+    }
+    const result = checkProgram(program, {
+      ...(options.network !== undefined ? { network: options.network } : {}),
+      params: options.params,
+      sizes: options.sizes,
+    });
+    if (result._tag === 'Left') return failWith(result.left);
+    const { typed } = result.right;
+    if (typed.warnings.length) io.stderr(renderDiagnostics(typed.warnings, sourceLookup, { color }) + '\n');
+    const summary = summarize(typed);
+    let estimate: MemoryEstimate | undefined;
+    if (memory) {
+      try {
+        estimate = estimateMemory(typed, { batch: batch ?? 1, sizes: Object.fromEntries(options.sizes) });
+      } catch (e) {
+        throw new UsageError(`--memory: ${(e as Error).message}`);
+      }
+    }
+    if (json) {
+      const out = { ...(summaryJson(program, selected) as object), ...summary, warnings: diagnosticsToJson(typed.warnings).warnings, ...(estimate ? { memory: estimate } : {}) };
+      io.stdout(JSON.stringify(out, null, 2) + '\n');
+      return EXIT_OK;
+    }
+    io.stdout(formatSummary(summary) + '\n');
+    if (estimate) io.stdout('\n' + memoryTable(estimate) + '\n');
     return EXIT_OK;
   },
 };

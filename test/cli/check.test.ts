@@ -5,6 +5,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { STACK_TRACE, netc } from './helpers.js';
 
 const cases = 'test/grammar/error-cases';
@@ -12,27 +15,47 @@ const cases = 'test/grammar/error-cases';
 test('`netc check --help` shows the usage and the options', async () => {
   const r = await netc(['check', '--help']);
   assert.is(r.code, 0);
-  assert.ok(r.stdout.startsWith('Usage: netc check SPEC [--size H=..,W=..] [--param k=v] [--network NAME] [--json]\n'));
+  assert.ok(r.stdout.startsWith('Usage: netc check SPEC [--size H=..,W=..] [--param k=v] [--network NAME] [--json] [--memory [--batch N]]\n'));
   for (const option of ['--size', '--param', '--network', '--json']) assert.match(r.stdout, option);
 });
 
-test('a valid spec: exit 0 and a summary of its declarations', async () => {
+test('a valid spec: exit 0 and the checker\'s one-screen summary', async () => {
   const r = await netc(['check', 'specs/kitchen_sink.net']);
   assert.is(r.stderr, '');
   assert.is(r.code, 0);
+  // Sizes and counts follow from the spec: five 2x2 poolings (stride 32) under
+  // `H % 32 == 0`; `fine` is two 3x3 valid convs after the stride-8 pool3 (H/8 - 2).
   assert.is(
     r.stdout,
     [
-      'specs/kitchen_sink.net: no syntax or import errors (1 network, 2 blocks, 1 imported file)',
-      '  block cbr(x, c: int, k: int = 3)',
-      '  block twin(x: tensor, c: int, act: layer = relu)',
-      '  network kitchen_sink(classes: int = 11, rate: float = 0.5, ceil: bool = true, tag: string = "sink \\"v1\\"")',
-      '    input  image: [H, W, 3] where H % 32 == 0, W % 32 == 0, H >= 64, W > 32, H <= 2048, W < 4096',
-      '    output scores',
-      '    output fine',
+      'network kitchen_sink (specs/kitchen_sink.net): 54 layers, no errors',
+      '  input   image [H, W, 3]  valid for H % 32 == 0, 64 <= H <= 2048, W % 32 == 0, 64 <= W <= 4064',
+      '  output  scores [H, W, 11]  stride 1, rf 148',
+      '  output  fine [H/8 - 2, W/8 - 2, 11]  stride 8, rf 132',
+      '  parameters 14,811,350 (14,811,350 learned; plus 128 batchnorm statistics)',
+      '  coarsest stride 32 (at features/pool5)',
       '',
     ].join('\n'),
   );
+});
+
+test('a file of blocks only: syntax and imports are checked, its declarations listed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netc-check-'));
+  writeFileSync(join(dir, 'blocks.net'), 'block cr(x, c: int) = x |> conv(c, 3, pad: 1) |> relu\n');
+  const r = await netc(['check', 'blocks.net'], { cwd: dir });
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, 'blocks.net: no syntax or import errors (0 networks, 1 block)\n  block cr(x, c: int)\n');
+});
+
+test('--memory: the estimate with liveness vs keeping everything, and the pooling-index links', async () => {
+  const r = await netc(['check', 'specs/segnet-basic.net', '--memory', '--size', 'H=360,W=480']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /activations, all kept/);
+  assert.match(r.stdout, /activations, peak with liveness/);
+  assert.match(r.stdout, /pooling-index links: indices/);
+  const bad = await netc(['check', 'specs/segnet-basic.net', '--batch', '2']);
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /--batch is only used with --memory/);
 });
 
 test('every error of every file, each with file:line:col and a caret, no stack trace; exit 1', async () => {
@@ -91,7 +114,7 @@ test('malformed flags are usage errors (exit 2) that say what is wrong', async (
   for (const [flags, message] of cases) {
     const r = await netc(['check', spec, ...flags]);
     assert.is(r.code, 2, flags.join(' '));
-    assert.is(r.stderr, `error: ${message}\nUsage: netc check SPEC [--size H=..,W=..] [--param k=v] [--network NAME] [--json]\n`);
+    assert.is(r.stderr, `error: ${message}\nUsage: netc check SPEC [--size H=..,W=..] [--param k=v] [--network NAME] [--json] [--memory [--batch N]]\n`);
   }
   const missing = await netc(['check']);
   assert.is(missing.code, 2);

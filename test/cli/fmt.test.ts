@@ -21,7 +21,7 @@ test.after.each(() => rmSync(dir, { recursive: true, force: true }));
 test('help: `netc --help` lists fmt and check; `netc fmt --help` shows the usage', async () => {
   const top = await netc(['--help']);
   assert.is(top.code, 0);
-  assert.match(top.stdout, /\n  check +parse a spec/);
+  assert.match(top.stdout, /\n  check +check a spec/);
   assert.match(top.stdout, /\n  fmt +print a spec in canonical layout/);
   const help = await netc(['fmt', '--help']);
   assert.is(help.code, 0);
