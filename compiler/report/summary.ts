@@ -1,6 +1,6 @@
 /** The one-screen summary `netc check` prints for a network that checks. */
 import type { TypedGraph } from '../check/types.js';
-import { dimJson, fixedValue, formatCount, layerOrder } from './rf.js';
+import { absoluteMap, dimJson, fixedValue, formatCount, layerOrder } from './rf.js';
 
 export interface Summary {
   readonly network: string;
@@ -50,8 +50,10 @@ export function summarize(typed: TypedGraph): Summary {
   let coarsest = { stride: 1, layer: '' };
   const allLayers = layerOrder(typed);
   const layers = allLayers.filter((t) => t.owner === undefined);
-  for (const t of layers) {
-    const s = Math.max(t.type.map[0].stride.toNumber(), t.type.map[1].stride.toNumber());
+  // Layers inside `offsets` count too (OverFeat's pool6 works at stride 36 before the interleave).
+  for (const t of allLayers) {
+    const map = absoluteMap(typed, t);
+    const s = Math.max(map[0].stride.toNumber(), map[1].stride.toNumber());
     if (s > coarsest.stride) coarsest = { stride: s, layer: t.node.name };
   }
   let macs: number | undefined = 0;
