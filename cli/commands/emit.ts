@@ -27,8 +27,7 @@ convolution, ...) becomes small local functions. See docs/emit.md.
 Options:
   --target ts          the language to write (only ts, the default)
   -o, --output FILE    where to write the module (default: stdout)
-${networkOptionsHelp}
-                       (with --size, the shapes in the comments are numbers)`,
+${networkOptionsHelp}`,
   options: { target: { type: 'string' }, output: { type: 'string', short: 'o' }, ...networkOptionSpecs },
   async run(args: ParsedArgs, io: Io): Promise<number> {
     const [spec] = expectPositionals(args, ['SPEC']);

@@ -21,7 +21,8 @@ import { formatDim, type Dim } from '../dims/index.js';
 import type { ArgValue, NodeId } from '../ir.js';
 import { fixedValue } from '../ops/_geometry.js';
 import { HELPER_NAMES, helperTexts, parameterHelperTexts, type Feature } from './helpers.js';
-import { EmitError, LAYER_EMITTERS, dimensionExpression, initializerExpression, isLinked, type LayerCode, type LayerContext } from './layers.js';
+import { getOp } from '../ops/registry.js';
+import { EmitError, LAYER_EMITTERS, dimensionExpression, initializerExpression, type LayerCode, type LayerContext } from './layers.js';
 import { NameScope, layerVariableWishes } from './names.js';
 
 export interface EmitOptions {
@@ -55,9 +56,10 @@ class ModuleEmitter {
   private readonly scope: NameScope;
   private readonly variables = new Map<NodeId, string>();
   private readonly argmaxVariables = new Map<NodeId, string>();
-  /** Size variables (`H`) that an expression reads, with the input dimension that gives them. */
-  private readonly sizeSources = new Map<string, { input: TypedNode; axis: 1 | 2 }>();
+  /** Size variables (`H`) that an expression of the forward pass reads. */
   private readonly usedSizes = new Set<string>();
+  /** Max poolings whose argmax an emitted `unpool` reads. */
+  private readonly linkedPools = new Set<NodeId>();
   /** Parameters of the emitted layers by layer path, in order of first use. */
   private readonly layers = new Map<string, ParamDecl[]>();
   private readonly inputs: TypedNode[];
@@ -70,23 +72,20 @@ class ModuleEmitter {
     this.domain = typed.domain;
     this.inputs = typed.graph.inputs.map((id) => typed.nodes.get(id)!);
     this.scope = new NameScope([...HELPER_NAMES, ...FORWARD_LOCALS]);
-    for (const input of this.inputs) {
-      (input.node.inputShape ?? []).forEach((d, axis) => {
-        if (d.kind === 'var' && axis < 2 && !this.sizeSources.has(d.name)) this.sizeSources.set(d.name, { input, axis: (axis + 1) as 1 | 2 });
-      });
-    }
-    for (const v of this.sizeSources.keys()) this.scope.reserve(v);
+    // The size variables are bound in `forward` (`const [, H, W] = image.shape`).
+    for (const input of this.inputs) for (const d of input.node.inputShape ?? []) if (d.kind === 'var') this.scope.reserve(d.name);
   }
 
   emit(): string {
     const top = this.needed(this.typed.order, this.typed.graph.outputs.map((o) => o.node));
     const all = [...top, ...top.flatMap((t) => this.bodyNodes(t))];
+    for (const t of all) for (const id of poolLinks(t)) this.linkedPools.add(id);
     for (const t of this.inputs) this.variables.set(t.node.id, this.scope.fresh(t.node.name));
     const wishes = layerVariableWishes(all.filter((t) => t.node.op !== 'input' || t.owner !== undefined).map((t) => t.node.name));
     for (const t of all) {
       if (this.variables.has(t.node.id)) continue;
       this.variables.set(t.node.id, this.scope.fresh(wishes.get(t.node.name) ?? t.node.name));
-      if (t.node.op === 'maxpool' && isLinked(this.typed, t.node.id)) this.argmaxVariables.set(t.node.id, this.scope.fresh(`${this.variables.get(t.node.id)}_argmax`));
+      if (this.linkedPools.has(t.node.id)) this.argmaxVariables.set(t.node.id, this.scope.fresh(`${this.variables.get(t.node.id)}_argmax`));
     }
     for (const t of all) this.collectParams(t);
 
@@ -110,8 +109,7 @@ class ModuleEmitter {
       const t = byId.get(id);
       if (!t || keep.has(id)) continue;
       keep.add(id);
-      stack.push(...t.node.inputs);
-      for (const value of Object.values(t.node.args)) if (value.kind === 'node' && t.node.op === 'unpool') stack.push(value.id);
+      stack.push(...t.node.inputs, ...poolLinks(t));
     }
     return nodes.filter((t) => keep.has(t.node.id));
   }
@@ -152,6 +150,7 @@ class ModuleEmitter {
         if (!v) throw new EmitError(`\`${t.node.name}\` reads the argmax of \`${this.typed.nodes.get(id)?.node.name}\`, which keeps none`);
         return v;
       },
+      linked: (id) => this.linkedPools.has(id),
       params: `params[${quote(t.node.paramPath)}]`,
       dimension: (dim) => this.dimension(dim),
       use: (...f) => f.forEach((x) => this.features.add(x)),
@@ -228,8 +227,8 @@ class ModuleEmitter {
       ...(graph.doc ? ['', ...graph.doc.split('\n')] : []),
       '',
       'Builds the network with TensorFlow.js alone: it depends only on `@tensorflow/tfjs-core`. Register',
-      "a backend before calling it (e.g. `import '@tensorflow/tfjs-backend-cpu'`), and tfjs' gradients",
-      "to train it (`import '@tensorflow/tfjs-core/dist/register_all_gradients'`).",
+      "a backend before calling it (e.g. `import '@tensorflow/tfjs-backend-cpu'`); to train it, load tfjs'",
+      "gradients too (`import '@tensorflow/tfjs'` registers them).",
       '',
       ...this.inputs.map((t) => `Input \`${t.node.name}\`: ${this.tensorText(t)} float32${this.sizeConditions(t)}.`),
       ...graph.outputs.map((o) => `Output \`${o.name}\`: ${this.tensorText(this.typed.nodes.get(o.node)!)}.`),
@@ -315,7 +314,7 @@ class ModuleEmitter {
           'the returned ones belong to the caller. Throws when an input shape is not one the network allows.',
           '',
           `@param inputs ${single ? `the \`${this.inputs[0]!.node.name}\` tensor, or ` : ''}the inputs by name`,
-          `@param options \`training: true\` for training mode (see ForwardOptions)`,
+          usesTraining ? `@param options \`training: true\` for training mode (see ForwardOptions)` : '@param _options unused: no layer of this network behaves differently in training',
           '@returns the outputs by name',
           '@example',
           '```ts',
@@ -605,6 +604,18 @@ function makeVariable(name: string, spec: ParamSpec<readonly number[]>, values: 
 function size(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }`;
+
+/**
+ * The nodes whose pooling indices a node reads: its arguments of type `pool` (`unpool(p)`). A
+ * `tensor` argument such as `crop(to: b)` needs only the checker's size, not `b`'s value.
+ */
+function poolLinks(t: TypedNode): NodeId[] {
+  const contract = getOp(t.node.op);
+  return (contract?.params ?? []).flatMap((p) => {
+    const v = t.node.args[p.name];
+    return p.type.kind === 'pool' && v?.kind === 'node' ? [v.id] : [];
+  });
+}
 
 let sharedProject: Project | undefined;
 let emitted = 0;

@@ -19,6 +19,8 @@ export interface LayerContext {
   variable(id: NodeId): string | undefined;
   /** The variable holding a linked pooling's argmax. */
   argmax(id: NodeId): string;
+  /** Whether an emitted `unpool` reads this max pooling's argmax. */
+  linked(id: NodeId): boolean;
   /** `params['<layer>']`: the node's variables. */
   readonly params: string;
   /** A runtime expression for a dimension (in terms of the input size variables). */
@@ -95,7 +97,7 @@ function pool(kind: 'max' | 'avg'): LayerEmitter {
     const k = infoPair(t, 'kernel');
     const s = infoPair(t, 'stride');
     const x = ctx.input(0);
-    const linked = kind === 'max' && isLinked(ctx.typed, t.node.id);
+    const linked = kind === 'max' && ctx.linked(t.node.id);
     if (!linked && isPlainPool(ctx)) return `tf.${kind}Pool(${x}, ${size(k)}, ${size(s)}, 'valid')`;
     const ceil = t.info['ceil'] === true;
     ctx.use('pool.fit', ...(ceil ? (['pool.ceil'] as const) : []));
@@ -107,12 +109,6 @@ function pool(kind: 'max' | 'avg'): LayerEmitter {
     ctx.use(kind === 'max' ? 'maxpool' : 'avgpool');
     return `${kind}Pool2d(${args})`;
   };
-}
-
-/** Whether some `unpool` of the graph reads this pooling's argmax. */
-export function isLinked(typed: TypedGraph, id: NodeId): boolean {
-  for (const t of typed.nodes.values()) if (t.node.op === 'unpool' && nodeArg(t.node.args, 'p') === id) return true;
-  return false;
 }
 
 function conv(ctx: LayerContext): string {

@@ -58,6 +58,13 @@ test('--target other than ts is a usage error (exit 2)', async () => {
   assert.match(r.stderr, /Usage: netc emit SPEC --target ts -o FILE\.ts/);
 });
 
+test('an unknown --param is a usage error (exit 2) with a suggestion', async () => {
+  const r = await netc('emit', 'small.net', '--param', 'clases=4');
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /network `small` has no parameter `clases` \(from --param\)/);
+  assert.match(r.stderr, /did you mean `classes`\?/);
+});
+
 test('a spec error exits 1 with the diagnostics, and writes nothing', async () => {
   const r = await netc('emit', 'bad.net', '-o', 'bad.ts');
   assert.is(r.code, 1);

@@ -42,8 +42,10 @@ interface CaseJson {
 const cases = (JSON.parse(readFileSync(join(FIXTURES, 'cases.json'), 'utf8')) as { cases: string[] }).cases;
 const measured: string[] = [];
 
-await initBackend({ name: 'cpu', env: {} });
-await initBackend({ name: 'wasm', threads: 1, env: {} });
+test.before(async () => {
+  await initBackend({ name: 'cpu', env: {} });
+  await initBackend({ name: 'wasm', threads: 1, env: {} });
+});
 
 async function npy(dir: string, file: string): Promise<Float32Array> {
   return (await readNpyFloat32(join(dir, file))).data;
@@ -104,8 +106,9 @@ for (const name of cases) {
   });
 }
 
-test.after(() => {
+test.after(async () => {
   console.log(`\nemitted modules vs PyTorch (relative error):\n${measured.join('\n')}`);
+  await tf.setBackend('wasm');
 });
 
 test.run();

@@ -25,8 +25,13 @@ import { countParams, importEmitted, randomWeights, relativeError, testInputShap
 const BOUND = 1e-5;
 const summary: string[] = [];
 
-await initBackend({ name: 'wasm', threads: 1, env: {} });
 const cases = zooCases();
+
+// uvu runs every file's suites in one process after loading them all: select the backend when
+// this suite starts, not when the file loads.
+test.before(async () => {
+  await initBackend({ name: 'wasm', threads: 1, env: {} });
+});
 
 test('the zoo is found: every spec file of specs/ gives at least one case', () => {
   assert.ok(cases.length >= 15, `only ${cases.length} networks found`);

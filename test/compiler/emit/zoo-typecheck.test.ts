@@ -1,22 +1,33 @@
 /**
  * Every network of every spec in `specs/` (found at test time), emitted as the user gets it (full
- * size, default parameters), type-checks with TypeScript under `strict` plus `noUnusedLocals` and
+ * size, default parameters), and the emitter's own cases (`cases/*.net`, `allops.net` also with a
+ * fixed size), type-check with TypeScript under `strict` plus `noUnusedLocals` and
  * `noUnusedParameters` (the module has no dead code), all modules in one in-process program.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { TypedGraph } from '../../../compiler/check/types.js';
 import { emitTypeScript } from '../../../compiler/emit/index.js';
+import { compileFile } from '../../runtime/ops/helpers.js';
 import { zooCases } from './harness.js';
 import { typeCheck } from './typecheck.js';
 
-test('every emitted zoo module type-checks under strict, with no unused code', () => {
+const CASES = fileURLToPath(new URL('./cases/', import.meta.url));
+
+test('every emitted module type-checks under strict, with no unused code', () => {
   const modules = new Map<string, string>();
-  for (const c of zooCases()) {
-    const emitted = emitTypeScript(c.full);
-    if (emitted._tag === 'Left') throw new Error(`${c.label}: ${emitted.left.map((d) => d.message).join('\n')}`);
-    modules.set(c.label.replace(/\W/g, '_'), emitted.right);
-  }
-  assert.ok(modules.size >= 15, `only ${modules.size} modules`);
+  const add = (name: string, typed: TypedGraph) => {
+    const emitted = emitTypeScript(typed);
+    if (emitted._tag === 'Left') throw new Error(`${name}: ${emitted.left.map((d) => d.message).join('\n')}`);
+    modules.set(name.replace(/\W/g, '_'), emitted.right);
+  };
+  for (const c of zooCases()) add(c.label, c.full);
+  assert.ok(modules.size >= 15, `only ${modules.size} zoo modules`);
+  for (const file of readdirSync(CASES).filter((f) => f.endsWith('.net'))) add(`case_${file}`, compileFile(join(CASES, file)));
+  add('case_allops_fixed', compileFile(join(CASES, 'allops.net'), { sizes: { H: 24, W: 28 } }));
   const problems = [...typeCheck(modules).values()].flat();
   assert.equal(problems, [], problems.join('\n'));
 });

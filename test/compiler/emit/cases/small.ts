@@ -4,8 +4,8 @@
  * A small SegNet-like network: the golden test of `netc emit` (cases/small.ts).
  *
  * Builds the network with TensorFlow.js alone: it depends only on `@tensorflow/tfjs-core`. Register
- * a backend before calling it (e.g. `import '@tensorflow/tfjs-backend-cpu'`), and tfjs' gradients
- * to train it (`import '@tensorflow/tfjs-core/dist/register_all_gradients'`).
+ * a backend before calling it (e.g. `import '@tensorflow/tfjs-backend-cpu'`); to train it, load tfjs'
+ * gradients too (`import '@tensorflow/tfjs'` registers them).
  *
  * Input `image`: [N, H, W, 3] float32 with H % 4 == 0 and W % 4 == 0.
  * Output `scores`: [N, H, W, 3].
