@@ -963,11 +963,13 @@ class Elaborator {
       const layer = this.toLayer(value);
       if (!layer) return { kind: 'error', span };
       // The layer of `offsets(f, L)` becomes a subgraph applied to a stand-in for the shifted input.
+      // Its layers are named in the enclosing scope, as if L were applied directly, so that a
+      // network trained with L (OverFeat's single-offset training net) and the offsets network
+      // have the same parameter names.
       const bodyNodes: GraphNode[] = [];
       this.sinks.push(bodyNodes);
-      const inner = new NamingScope(`${nodeName.name}/`, `${nodeName.paramPath}/`, new Set(), ns.taken);
-      const input = this.addNode({ op: 'input', inputs: [], args: {}, argSpans: {}, span: value.span, ns: inner, fixed: { name: `${nodeName.name}/${param}_input`, paramPath: `${nodeName.paramPath}/${param}_input` } });
-      const out = this.applyLayer(layer, [{ kind: 'tensor', node: input.id, span: value.span }], env, inner, undefined, value.span);
+      const input = this.addNode({ op: 'input', inputs: [], args: {}, argSpans: {}, span: value.span, ns, fixed: { name: `${nodeName.name}/${param}_input`, paramPath: `${nodeName.paramPath}/${param}_input` } });
+      const out = this.applyLayer(layer, [{ kind: 'tensor', node: input.id, span: value.span }], env, ns, undefined, value.span);
       this.sinks.pop();
       if (out.kind !== 'tensor') {
         if (out.kind !== 'error') this.report(this.notTensor(out, `the layer given to \`${sig.name}\``));

@@ -52,7 +52,7 @@ async function npy(dir: string, file: string): Promise<{ shape: number[]; data: 
   return { shape: a.shape, data: a.data };
 }
 
-/** netc's name for a fixture parameter: the same, or qualified by the offsets node (`scores/fc6/kernel`). */
+/** netc's name for a fixture parameter (layers inside `offsets` keep their own names, so it is the same). */
 function netcName(fixtureName: string, names: readonly string[]): string {
   if (names.includes(fixtureName)) return fixtureName;
   const qualified = names.filter((n) => n.endsWith(`/${fixtureName}`));

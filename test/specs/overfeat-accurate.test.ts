@@ -60,7 +60,7 @@ test('offset max pooling: 3x3 offsets of pool6 take the stride from 36 to 12', (
   // Fig. 3 / §3.5: at scale 1 the unpooled map is 17x17, each offset pools it to 5x5, the
   // classifier gives 1x1 per offset, interleaved 3x3.
   assert.equal(dense.shape('features/conv6'), [17, 17, 1024]);
-  assert.equal(dense.shape('scores/classifier/pool6'), [5, 5, 1024]);
+  assert.equal(dense.shape('classifier/pool6'), [5, 5, 1024]);
   assert.equal(out.shape, [3, 3, 1000]);
 });
 

@@ -55,9 +55,12 @@ test('rf report of offsets(f, L): L\'s layers come first, `within` their offsets
 }
 `));
   const names = report.layers.map((l) => [l.name, l.within]);
-  assert.equal(names.slice(-3), [['scores/maxpool', 'scores'], ['scores/fc', 'scores'], ['scores', undefined]]);
+  // The body's layers are named as if L were applied directly (its parameters too), so the
+  // generated pooling name continues the network's own count (`maxpool`; the last pooling of
+  // `features` took the soft name `features`).
+  assert.equal(names.slice(-3), [['maxpool_2', 'scores'], ['fc', 'scores'], ['scores', undefined]]);
   // features: stride 2·3·2 = 12; the body's pool makes 36 for each shift, interleaved by 3 → 12.
-  const fc = report.layers.find((l) => l.name === 'scores/fc')!;
+  const fc = report.layers.find((l) => l.name === 'fc')!;
   assert.equal(fc.stride, [36, 36]);
   assert.equal(report.outputs[0]!.stride, [12, 12]);
 });
