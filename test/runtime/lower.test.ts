@@ -113,7 +113,8 @@ test('nodes inside offsets cannot be asked for (they run once per shift)', async
   const program = lower(typed);
   const x = tf.zeros([1, 7, 7, 2]);
   try {
-    assert.throws(() => program.forward(x, { outputs: ['y/c'] }), /`y\/c` is inside `offsets` \(`y`\)/);
+    // Layers inside offsets are named as if applied directly (`c`, not `y/c`), so parameter names match a net trained without offsets.
+    assert.throws(() => program.forward(x, { outputs: ['c'] }), /`c` is inside `offsets` \(`y`\)/);
   } finally {
     x.dispose();
     program.dispose();
