@@ -10,8 +10,8 @@
  * for the user.
  *
  * Importing it loads no TensorFlow.js: the functions that run tensors (`compile`, `train`,
- * `evaluate`, `predict`) load the runtime when first called, and `emitTypeScript` loads the
- * emitter (ts-morph) the same way, so `check` and `rf` start fast.
+ * `evaluate`, `predict`, `classify`) load the runtime when first called, and `emitTypeScript`
+ * loads the emitter (ts-morph) the same way, so `check` and `rf` start fast.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -42,6 +42,7 @@ import type { Metrics } from './runtime/metrics.js';
 import { readNpy as readNpyFile, writeNpy as writeNpyFile, type NpyArray } from './runtime/npy.js';
 import { parameterDecls } from './runtime/program.js';
 import type { TrainEvent, TrainResult } from './runtime/train/train.js';
+import type { ClassifyOptions, ClassifyResult } from './runtime/train/classify.js';
 import { loadWeights as loadWeightValues, saveWeights as saveWeightValues, type ParamValue, type ParamValues, type WeightsManifest } from './runtime/weights.js';
 
 export type { Diagnostic, RenderOptions, SourceLookup } from './grammar/diagnostics.js';
@@ -599,4 +600,29 @@ export async function predict(program: Program, images: tf.Tensor4D, options: { 
   const output = options.output ?? program.typed.graph.outputs[0]!.name;
   const data = (await images.data()) as Float32Array;
   return (options.probabilities ? predictProbabilities : predictClasses)(program, data, images.shape, output);
+}
+
+export type { ClassifyOptions, ClassifyResult, ClassifyView, RankedClass, ScalePlan } from './runtime/train/classify.js';
+
+/**
+ * Multi-scale, multi-view classification (OverFeat, Sermanet et al. 2014, Sec. 3.3): the core of
+ * `netc classify`. For each scale the image is resized (bilinear) to that shorter side and run
+ * through a fully convolutional program; each class's maximum over the score map becomes a
+ * softmax per view (with `flip`, the mirrored image is a second view); the views' probabilities
+ * are averaged and the top classes returned. A size the network does not take is replaced by
+ * the nearest allowed one within its coarsest stride (`views[i].adjusted`); farther, it throws an
+ * error named `ClassifyError` (with the `scale`).
+ *
+ * @param program from `compile`, of a network whose input is `[H, W, C]`
+ * @param image float32 `[H, W, C]`, values as the network was trained on (pixel / 255); not disposed
+ * @returns every view (sizes, per-class maxima, probabilities), their mean, and the top classes
+ * @example
+ * ```ts
+ * const result = await classify(program, image, { scales: [245, 281], flip: true, top: 5 });
+ * console.log(result.top[0]?.class, result.views.length); // 4 views
+ * ```
+ */
+export async function classify(program: Program, image: tf.Tensor3D, options: ClassifyOptions = {}): Promise<ClassifyResult> {
+  const { classify: classifyImage } = await import('./runtime/train/classify.js');
+  return classifyImage(program, image, options);
 }

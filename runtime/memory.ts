@@ -217,6 +217,23 @@ export type FitVerdict =
   | { readonly ok: true; readonly bytes: number; readonly limit: number | undefined }
   | { readonly ok: false; readonly bytes: number; readonly limit: number; readonly largestBatch: number; readonly message: string };
 
+/**
+ * The wasm backend's own memory per byte of parameters, on top of the estimate: XNNPACK's
+ * packed copy of every filter (made on first use and kept while the parameter lives), the
+ * transposed and packed filters of the backward kernels (runtime/kernels/), the optimiser's
+ * temporaries and malloc's fragmentation; the heap never shrinks. Measured as (peak heap −
+ * estimate) / parameter bytes, after two training steps at 32×32, batch 1, SGD with momentum
+ * and weight decay (tmp measurements recorded in docs/runtime.md "Memory estimate"):
+ * FCN-AlexNet 6.4 (heap 2.05 GiB, estimate 660 MiB, parameters 217 MiB), SegNet 5.4 (949 MiB,
+ * 344 MiB, 112 MiB); after one inference pass 3.1 and 2.9. Rounded up.
+ */
+export const WASM_PARAMETER_OVERHEAD = { training: 6.5, inference: 3.2 } as const;
+
+/** The backend's working memory beyond the estimate (only wasm's is known; see above). */
+export function backendOverhead(estimate: MemoryEstimate, backend: string, mode: 'training' | 'inference'): number {
+  return backend === 'wasm' ? Math.ceil(WASM_PARAMETER_OVERHEAD[mode] * estimate.parameters.total) : 0;
+}
+
 /** The memory a backend can give tensors, or undefined when netc cannot know (a GPU's). */
 export function memoryLimit(backend: string): number | undefined {
   switch (backend) {
@@ -236,16 +253,19 @@ export function memoryLimit(backend: string): number | undefined {
  */
 export function checkFits(estimate: MemoryEstimate, backend: string, mode: 'training' | 'inference' = 'training', limit = memoryLimit(backend)): FitVerdict {
   const part = mode === 'training' ? estimate.training : estimate.inference;
-  const bytes = part.total;
+  const overhead = backendOverhead(estimate, backend, mode);
+  const bytes = part.total + overhead;
   if (limit === undefined || bytes <= limit) return { ok: true, bytes, limit };
-  const largestBatch = Math.max(0, Math.floor((limit - part.fixed) / part.perImage));
+  const largestBatch = Math.max(0, Math.floor((limit - part.fixed - overhead) / part.perImage));
   const where = backend === 'wasm' ? `the wasm heap's ${formatBytes(limit)} (past it wasm fails with "memory access out of bounds")` : `the ${formatBytes(limit)} of memory the ${backend} backend can use`;
   const size = describeSizes(estimate);
   const verb = mode === 'training' ? 'training' : 'running';
   const fix =
     largestBatch >= 1
       ? `the largest batch that fits is ${largestBatch}; lower the batch${backend === 'wasm' ? ', or use --backend tensorflow' : ''}`
-      : `not even batch 1 fits; use a smaller input size${backend === 'wasm' ? ', or --backend tensorflow' : ''}`;
+      : overhead > 0 && part.fixed + overhead > limit
+        ? `the parameters alone, with the optimiser's state and wasm's working copies of them (about ${formatBytes(part.fixed + overhead)}), do not fit; use --backend tensorflow (npm install @tensorflow/tfjs-node) or --backend cpu`
+        : `not even batch 1 fits; use a smaller input size${backend === 'wasm' ? ', or --backend tensorflow' : ''}`;
   return { ok: false, bytes, limit, largestBatch, message: `${verb} \`${estimate.network}\` at batch ${estimate.batch}${size} needs about ${formatBytes(bytes)}, more than ${where}: ${fix}` };
 }
 

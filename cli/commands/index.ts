@@ -12,6 +12,7 @@ import { command as forward } from './forward.js';
 import { command as train } from './train.js';
 import { command as evaluate } from './eval.js';
 import { command as predict } from './predict.js';
+import { command as classify } from './classify.js';
 import { command as emit } from './emit.js';
 
-export const commands: Command[] = [check, fmt, rf, graph, compile, forward, train, evaluate, predict, emit];
+export const commands: Command[] = [check, fmt, rf, graph, compile, forward, train, evaluate, predict, classify, emit];
