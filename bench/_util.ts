@@ -95,6 +95,10 @@ export interface Timing {
   runs: number;
   /** 1-minute load average before and after the timed runs. */
   load: [number, number];
+  /** Every timed run, [wall ms, CPU ms], in order (interleaved runs pair up by index). */
+  samples?: [number, number][];
+  /** CPU cores other processes kept busy meanwhile (`othersBusy`), when measured. */
+  otherCores?: number;
 }
 
 export function median(xs: readonly number[]): number {
@@ -123,7 +127,19 @@ function summarise(samples: [number, number][], loadBefore: number): Timing {
     wallMin: Math.min(...samples.map((s) => s[0])),
     runs: samples.length,
     load: [loadBefore, load()],
+    samples,
   };
+}
+
+/**
+ * The throughput of `other` relative to `base` (base's time / other's time) from interleaved
+ * timings, run by run: the runs at the same index ran back to back, so each pair saw about the
+ * same load. Returns the median of the per-pair ratios and their range.
+ */
+export function pairedRatios(base: Timing, other: Timing, key: 'wall' | 'cpu'): { median: number; min: number; max: number } {
+  const k = key === 'wall' ? 0 : 1;
+  const rs = (base.samples ?? []).map((s, i) => s[k] / other.samples![i]![k]);
+  return { median: median(rs), min: Math.min(...rs), max: Math.max(...rs) };
 }
 
 /** `warmup` untimed calls, then `reps` timed ones. */
@@ -137,15 +153,48 @@ export function time(f: () => void, reps: number, warmup = 1): Timing {
 
 /**
  * Several workloads timed in alternation (A B A B …) so that a change of load during the run
- * hits them alike; the fair way to compute a ratio on a shared machine.
+ * hits them alike; the fair way to compute a ratio on a shared machine. Run i of every
+ * workload happens in the same round, so the runs pair up by index (`pairedRatios`).
  */
 export function timeInterleaved(fs: Record<string, () => void>, reps: number, warmup = 1): Record<string, Timing> {
   const names = Object.keys(fs);
   for (let i = 0; i < warmup; i++) for (const n of names) fs[n]!();
   const before = load();
   const samples: Record<string, [number, number][]> = Object.fromEntries(names.map((n) => [n, []]));
-  for (let i = 0; i < reps; i++) for (const n of names) samples[n]!.push(measure(fs[n]!));
+  // The order rotates from run to run (A B C, B C A, C A B, …) so that no workload always
+  // follows the same one (a heap just grown or freed by the previous workload favours or
+  // penalises the next).
+  for (let i = 0; i < reps; i++) {
+    for (let j = 0; j < names.length; j++) {
+      const n = names[(i + j) % names.length]!;
+      samples[n]!.push(measure(fs[n]!));
+    }
+  }
   return Object.fromEntries(names.map((n) => [n, summarise(samples[n]!, before)]));
+}
+
+/** CPU time all processes of the machine have used since boot (user, nice, system, irq, softirq, steal), ms. */
+export function machineBusyMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields as number[];
+  const ticks = user! + nice! + system! + irq! + softirq! + (steal ?? 0);
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/**
+ * Measures how busy the other processes keep the machine while `f` runs: the CPU time used by
+ * everyone but this process, divided by the wall time, in cores (0 = idle machine; 2 = both
+ * cores of a 2-core machine taken by others). A better measure of contention than the load
+ * average, which lags by a minute.
+ */
+export async function othersBusy<T>(f: () => Promise<T>): Promise<{ value: T; otherCores: number }> {
+  const w = performance.now();
+  const busy = machineBusyMs();
+  const own = cpuNow();
+  const value = await f();
+  const wall = performance.now() - w;
+  const others = machineBusyMs() - busy - (cpuNow() - own);
+  return { value, otherCores: Math.max(0, others / wall) };
 }
 
 /** Peak resident set of this process (VmHWM), MiB. */
@@ -185,6 +234,22 @@ export function layerMacs(typed: TypedGraph, sizes: Record<string, number>): Lay
   return typed.order
     .filter((t) => t.node.op !== 'input')
     .map((t) => ({ name: t.node.name, op: t.node.op, macs: t.macs.evaluate(sizes), shape: shapeAt(t, sizes) }));
+}
+
+/**
+ * Names of the nodes with an input that depends on a learned parameter: those compute an input
+ * gradient in training (tfjs prunes the tape, so a conv fed by the image computes none).
+ */
+export function nodesWithInputGradient(typed: TypedGraph): Set<string> {
+  const dependsOnParams = new Set<number>();
+  const names = new Set<string>();
+  for (const t of typed.order) {
+    if (t.node.op === 'input') continue;
+    const fed = t.node.inputs.some((id) => dependsOnParams.has(id));
+    if (fed) names.add(t.node.name);
+    if (fed || t.params.some((p) => p.role === 'learned')) dependsOnParams.add(t.node.id);
+  }
+  return names;
 }
 
 /**

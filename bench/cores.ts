@@ -5,16 +5,20 @@
  *   - the SegNet-Basic training step at batch 4 × 128² (netc, the trainer's loss and SGD);
  *   - a small net: SegNet-Basic as `netc train` runs it by default (synthetic shapes,
  *     6 classes, batch 12 × 32²), training step;
- *   - data loading: a training loop over `synthetic:shapes` for --steps steps with the batches
+ *   - data loading (at 12 × 32²): a training loop over `synthetic:shapes` for --steps steps with the batches
  *     prepared in the data worker thread (prefetch 3, `netc train`'s default), in the main
  *     thread (prefetch 0), and for reference from one batch prepared beforehand (no loading):
  *     does the worker thread compete with the wasm threads for the 2 cores?
  *
- *   node --import tsx bench/cores.ts [--threads 1,2] [--reps 3] [--steps 8] [--json]
+ *   node --import tsx bench/cores.ts [--threads 1,2] [--rounds 2] [--reps 3] [--steps 6] [--loop-reps 2] [--json]
  *
- * Each thread count runs in its own process (the wasm module is created once per process).
- * Times are wall-clock medians of --reps runs after a warm-up (CPU time sums the threads).
- * Ratio = 1-thread time / 2-thread time (> 1: the second thread helps).
+ * Each thread count runs in its own process (the wasm module is created once per process);
+ * the processes alternate, 1, 2, 1, 2, … for --rounds rounds. Times are wall-clock medians of
+ * --reps runs after a warm-up (CPU time sums the threads); the data loops take the median
+ * of --loop-reps loops of --steps steps. Ratio = 1-thread time / 2-thread time (> 1: the
+ * second thread helps), per round. With other processes on the machine, a thread of XNNPACK's
+ * pool that loses its core stalls the other, so each measurement also reports how many cores
+ * other processes kept busy meanwhile (from /proc/stat).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +35,9 @@ import {
   load,
   machine,
   maybeJson,
+  median,
   numberOption,
+  othersBusy,
   out,
   peakRssMiB,
   sgdFor,
@@ -42,7 +48,9 @@ import {
 } from './_util.js';
 
 const reps = numberOption('reps', 3);
-const steps = numberOption('steps', 8);
+const steps = numberOption('steps', 6);
+const loopReps = numberOption('loop-reps', 2);
+const roundCount = numberOption('rounds', 2);
 
 interface ChildResult {
   threads: number;
@@ -51,6 +59,8 @@ interface ChildResult {
   peakRssMiB: number;
   /** Per workload, ms (the data rows: ms per step over the loop). */
   ms: Record<string, Timing>;
+  /** Per workload, the CPU cores other processes kept busy while it was measured. */
+  otherCores: Record<string, number>;
 }
 
 /** A SegNet-Basic training setup at the given batch, size and classes. */
@@ -89,7 +99,7 @@ async function dataLoop(prefetch: number | 'none', batch: number, size: number):
   await loop();
   const before = load();
   const samples: number[] = [];
-  for (let r = 0; r < reps; r++) {
+  for (let r = 0; r < loopReps; r++) {
     const t0 = performance.now();
     await loop();
     samples.push((performance.now() - t0) / steps);
@@ -98,7 +108,7 @@ async function dataLoop(prefetch: number | 'none', batch: number, size: number):
   fixed.images.dispose();
   net.dispose();
   const sorted = [...samples].sort((a, b) => a - b);
-  return { wall: sorted[sorted.length >> 1]!, cpu: NaN, wallMin: sorted[0]!, runs: reps, load: [before, load()] };
+  return { wall: median(sorted), cpu: NaN, wallMin: sorted[0]!, runs: loopReps, load: [before, load()] };
 }
 
 async function child(threads: number): Promise<ChildResult> {
@@ -106,10 +116,16 @@ async function child(threads: number): Promise<ChildResult> {
   const info = await initBackend({ name: 'wasm', threads });
   const initMs = performance.now() - t0;
   const ms: Record<string, Timing> = {};
+  const otherCores: Record<string, number> = {};
+  const record = async (label: string, f: () => Promise<Timing>) => {
+    const { value, otherCores: o } = await othersBusy(f);
+    ms[label] = value;
+    otherCores[label] = o;
+  };
 
   const x = tf.randomUniform([1, 224, 224, 64], -1, 1, 'float32', 1) as tf.Tensor4D;
   const w = tf.randomUniform([3, 3, 64, 64], -1, 1, 'float32', 2) as tf.Tensor4D;
-  ms['conv2d [1,224,224,64]*[3,3,64,64], forward'] = time(() => tf.conv2d(x, w, 1, 'same').dispose(), reps);
+  await record('conv2d [1,224,224,64]*[3,3,64,64], forward', async () => time(() => tf.conv2d(x, w, 1, 'same').dispose(), reps));
   tf.dispose([x, w]);
 
   for (const [label, batch, size, classes] of [
@@ -118,21 +134,20 @@ async function child(threads: number): Promise<ChildResult> {
   ] as const) {
     const net = segnetStep(size, classes);
     const data = syntheticBatch(batch, size, size, classes);
-    ms[label] = time(() => void net.step(data.images, data.labels), reps);
+    await record(label, async () => time(() => void net.step(data.images, data.labels), reps));
     data.images.dispose();
     net.dispose();
   }
 
-  for (const [batch, size] of [
-    [12, 32],
-    [4, 128],
-  ] as const) {
+  // Only at `netc train`'s default size: at 4 × 128² a step takes seconds and preparing its
+  // batch a few ms, so the loops would only repeat the step row (and take ~10 minutes).
+  for (const [batch, size] of [[12, 32]] as const) {
     for (const prefetch of ['none', 0, 3] as const) {
       const how = prefetch === 'none' ? 'one batch prepared beforehand' : prefetch === 0 ? 'batches made in the main thread (prefetch 0)' : 'batches made in the worker thread (prefetch 3)';
-      ms[`loop over synthetic:shapes, ${batch} × ${size}², ms/step: ${how}`] = await dataLoop(prefetch, batch, size);
+      await record(`loop over synthetic:shapes, ${batch} × ${size}², ms/step: ${how}`, () => dataLoop(prefetch, batch, size));
     }
   }
-  return { threads: info.threads, warnings: info.warnings, initMs, peakRssMiB: peakRssMiB(), ms };
+  return { threads: info.threads, warnings: info.warnings, initMs, peakRssMiB: peakRssMiB(), ms, otherCores };
 }
 
 async function main(): Promise<void> {
@@ -142,28 +157,41 @@ async function main(): Promise<void> {
     return;
   }
   const counts = listOption('threads', [1, 2]);
-  const results: ChildResult[] = [];
-  for (const n of counts) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(n), '--reps', String(reps), '--steps', String(steps)], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 24,
-    });
-    if (r.status !== 0) throw new Error(`child with ${n} thread(s) failed: ${r.stderr}`);
-    results.push(JSON.parse(r.stdout) as ChildResult);
+  // rounds[r][i]: round r, thread count counts[i]. The counts alternate (1, 2, 1, 2, …) so
+  // that a change of load on a shared machine hits them alike.
+  const rounds: ChildResult[][] = [];
+  for (let round = 0; round < roundCount; round++) {
+    rounds.push(
+      counts.map((n) => {
+        const r = spawnSync(
+          process.execPath,
+          ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(n), '--reps', String(reps), '--steps', String(steps), '--loop-reps', String(loopReps)],
+          { encoding: 'utf8', maxBuffer: 1 << 24 },
+        );
+        if (r.status !== 0) throw new Error(`child with ${n} thread(s) failed: ${r.stderr}`);
+        return JSON.parse(r.stdout) as ChildResult;
+      }),
+    );
   }
-  if (maybeJson({ benchmark: 'cores', machine: machine(), reps, steps, results, loadEnd: load() })) return;
+  if (maybeJson({ benchmark: 'cores', machine: machine(), reps, steps, loopReps, rounds, loadEnd: load() })) return;
 
-  header('1 vs 2 wasm threads', { reps: `median of ${reps} (wall)`, 'data loops': `${steps} steps` });
-  for (const r of results) for (const w of r.warnings) out(`warning (${r.threads} thread(s)): ${w}`);
-  out(`| workload | ${results.map((r) => `${r.threads} thread${r.threads > 1 ? 's' : ''} (ms)`).join(' | ')} | ${results.length === 2 ? '1t / 2t | ' : ''}load |`);
-  out(`|---|${results.map(() => '---|').join('')}${results.length === 2 ? '---|' : ''}---|`);
-  for (const k of Object.keys(results[0]!.ms)) {
-    const ts = results.map((r) => r.ms[k]!);
-    const ratio = ts.length === 2 ? ` ${fmt(ts[0]!.wall / ts[1]!.wall, 2)}× |` : '';
-    out(`| ${k} | ${ts.map((t) => fmt(t.wall, 0)).join(' | ')} |${ratio} ${ts.map((t) => t.load[0]).join(' / ')} |`);
+  header('1 vs 2 wasm threads', { reps: `median of ${reps} (wall)`, 'data loops': `${steps} steps, median of ${loopReps}`, rounds: `${roundCount}, thread counts alternating` });
+  for (const r of rounds.flat()) for (const w of r.warnings) out(`warning (${r.threads} thread(s)): ${w}`);
+  const two = counts.length === 2;
+  out('Per thread count: the median over the rounds of each round\'s median (wall ms). "1t / 2t" = the median over the rounds of that round\'s ratio');
+  out('(> 1: the second thread helps). "others" = CPU cores other processes kept busy during that measurement, per round.');
+  out('');
+  out(`| workload | ${counts.map((n) => `${n} thread${n > 1 ? 's' : ''} (ms)`).join(' | ')} | ${two ? '1t / 2t (per round) | ' : ''}others (cores) |`);
+  out(`|---|${counts.map(() => '---|').join('')}${two ? '---|' : ''}---|`);
+  for (const k of Object.keys(rounds[0]![0]!.ms)) {
+    const byCount = counts.map((_, i) => median(rounds.map((r) => r[i]!.ms[k]!.wall)));
+    const ratios = two ? rounds.map((r) => r[0]!.ms[k]!.wall / r[1]!.ms[k]!.wall) : [];
+    const ratioCell = two ? ` **${fmt(median(ratios), 2)}×** (${ratios.map((x) => fmt(x, 2)).join(', ')}) |` : '';
+    const others = rounds.map((r) => r.map((c) => fmt(c.otherCores[k]!, 2)).join('/')).join(', ');
+    out(`| ${k} | ${byCount.map((t) => fmt(t, 0)).join(' | ')} |${ratioCell} ${others} |`);
   }
-  out(`| backend init (ms) | ${results.map((r) => fmt(r.initMs, 0)).join(' | ')} | | |`);
-  out(`| peak RSS (MiB) | ${results.map((r) => fmt(r.peakRssMiB, 0)).join(' | ')} | | |`);
+  out(`| backend init (ms) | ${counts.map((_, i) => fmt(median(rounds.map((r) => r[i]!.initMs)), 0)).join(' | ')} | ${two ? '| ' : ''}|`);
+  out(`| peak RSS (MiB) | ${counts.map((_, i) => fmt(median(rounds.map((r) => r[i]!.peakRssMiB)), 0)).join(' | ')} | ${two ? '| ' : ''}|`);
   out('');
   out(`load average at end: ${load()}`);
 }

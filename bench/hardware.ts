@@ -21,6 +21,7 @@ import {
   header,
   layerMacs,
   learnedVariables,
+  nodesWithInputGradient,
   load,
   machine,
   maybeJson,
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
   const sizes = { H: size, W: size };
   const typed = compileSpec('specs/segnet-basic.net', { sizes });
   const flops = flopsPerImage(typed, sizes);
+  const withInputGradient = nodesWithInputGradient(typed);
 
   // The distinct convolutions of the network (input shape, filter), largest work first, and a
   // VGG conv3_2 as a reference shape that XNNPACK handles well.
@@ -78,7 +80,17 @@ async function main(): Promise<void> {
     const dx = run(() => tf.engine().runKernel('Conv2DBackpropInput', { dy: y, filter: w }, { ...attrs, inputShape: c.x }) as tf.Tensor);
     const dw = run(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: y }, { ...attrs, filterShape: c.filter }) as tf.Tensor);
     tf.dispose([x, w, y]);
-    return { label: `${c.names.map((n) => n.replace(/\/conv$/, '')).join(', ')} ${c.shape}`, gflop, ms: { forward: fwd, dX: dx, dW: dw }, gflops: { forward: gflop / fwd, dX: gflop / dx, dW: gflop / dw } };
+    // What this shape costs in one training step: forward and dW for every layer of the shape,
+    // dX for those whose input depends on a parameter (not the first conv).
+    const inStep = c.names[0]!.startsWith('reference')
+      ? 0
+      : c.names.reduce((sum, n) => sum + fwd + dw + (withInputGradient.has(n) ? dx : 0), 0);
+    return {
+      label: `${c.names.map((n) => n.replace(/\/conv$/, '')).join(', ')} ${c.shape}`,
+      gflop,
+      ms: { forward: fwd, dX: dx, dW: dw, inStep },
+      gflops: { forward: gflop / fwd, dX: gflop / dx, dW: gflop / dw },
+    };
   });
   const best = Math.max(...layers.map((l) => l.gflops.forward)) * 1e3;
 
@@ -106,6 +118,7 @@ async function main(): Promise<void> {
     layers: layers.map((l) => ({ ...l, gflops: { forward: l.gflops.forward * 1e3, dX: l.gflops.dX * 1e3, dW: l.gflops.dW * 1e3 } })),
     bestConvGflops: best,
     step: { ...step, gflop: (flops.step * batch) / 1e9, gflops: stepGflops, ofBestConv: stepGflops / best },
+    convolutionMsInStep: layers.reduce((sum, l) => sum + l.ms.inStep, 0),
     loadEnd: load(),
   };
   if (maybeJson(result)) return;
@@ -128,6 +141,13 @@ async function main(): Promise<void> {
   out(
     `Training step: ${fmt(result.step.gflop, 1)} GFLOP in ${fmt(ms(step), 0)} ms = **${fmt(stepGflops)} GFLOP/s**, ` +
       `${fmt(100 * result.step.ofBestConv, 0)} % of the best convolution (load ${step.load[0]}–${step.load[1]}).`,
+  );
+  const convMs = layers.reduce((sum, l) => sum + l.ms.inStep, 0);
+  out('');
+  out(
+    `Where the step's time goes: its convolution products (forward and dW of every conv, dX of all but the first) take ${fmt(convMs, 0)} ms at the rates above ` +
+      `(${fmt((100 * convMs) / ms(step), 0)} % of the step); at the best rate they would take ${fmt((flops.step * batch) / best / 1e6, 0)} ms; ` +
+      `everything else (batch norm, pooling and unpooling, loss, optimiser, the executor) ≈ ${fmt(ms(step) - convMs, 0)} ms.`,
   );
   out('');
   out(`load average at end: ${result.loadEnd}`);

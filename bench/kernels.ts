@@ -182,6 +182,25 @@ async function main(): Promise<void> {
     }
     tf.dispose([xin, wt, dy]);
   }
+
+  out('');
+  out('| unpool gradient (gather dy at the argmax positions) | shape | GatherV2 (`tf.gather`) | GatherNd (`tf.gatherND`, runtime/ops/unpool.ts) | gather / gatherND |');
+  out('|---|---|---|---|---|');
+  {
+    // SegNet-Basic's first unpool at batch 4 × 128²: dy is the unpooled map [4,128,128,64],
+    // one flat index per pooled value [4,64,64,64] (2×2 windows, an argmax in each).
+    const dyShape: [number, number, number, number] = [4, 128, 128, 64];
+    const x = tf.randomUniform(dyShape, -1, 1, 'float32', 9) as tf.Tensor4D;
+    const { indexes } = tf.maxPoolWithArgmax(x, 2, 2, 'valid', true);
+    const flatDy = tf.reshape(tf.randomUniform(dyShape, -1, 1, 'float32', 10), [-1]);
+    const flatIdx = tf.reshape(indexes, [-1]);
+    const column = tf.reshape(indexes, [-1, 1]);
+    const viaGather = timeWasm(() => kernelOf('GatherV2')({ inputs: { x: flatDy, indices: flatIdx }, attrs: { axis: 0, batchDims: 0 }, backend: wasm }));
+    const viaGatherNd = timeWasm(() => kernelOf('GatherNd')({ inputs: { params: flatDy, indices: column }, attrs: {}, backend: wasm }));
+    const same = tf.tidy(() => tf.max(tf.abs(tf.sub(tf.gather(flatDy, flatIdx), tf.gatherND(flatDy, column)))).dataSync()[0]);
+    out(`| SegNet-Basic upsample1, 4 × 128² (max difference ${same}) | dy [4,128,128,64], indices [4·64·64·64] | ${fmt(viaGather)} | ${fmt(viaGatherNd)} | ${ratio(viaGather, viaGatherNd)} |`);
+    tf.dispose([x, indexes, flatDy, flatIdx, column]);
+  }
 }
 
 await main();

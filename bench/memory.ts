@@ -51,7 +51,37 @@ interface Measured {
   heapBytesBefore: number;
   peakRssMiB: number;
   rssBeforeMiB: number;
+  /** Training cases: what the gradient tape holds at the end of the forward pass. */
+  tape?: TapeBreakdown;
   estimate: { parameters: number; activationsPeak: number; activationsKeepAll: number; inferenceTotal: number; trainingTotal: number; trainingActivations: number };
+}
+
+interface TapeBreakdown {
+  /** Bytes of the tensors the gradient tape has saved for the backward pass, at the end of the forward pass. */
+  savedBytes: number;
+  /** The same by the kernel that saved them, largest first. */
+  byKernel: [string, number][];
+  /** Bytes of live tensors at that moment. */
+  liveBytes: number;
+}
+
+/**
+ * What the tape holds at the end of a training forward pass (tfjs keeps a clone of every tensor
+ * a gradient will read; on wasm a clone is a copy).
+ */
+function tapeBreakdown(): TapeBreakdown {
+  const nodes = (tf.engine().state as unknown as { activeTape?: { kernelName: string; saved?: tf.Tensor[] }[] }).activeTape ?? [];
+  const byKernel = new Map<string, number>();
+  let savedBytes = 0;
+  for (const n of nodes) {
+    for (const t of n.saved ?? []) {
+      if (t.isDisposed) continue;
+      const bytes = t.size * (t.dtype === 'float32' || t.dtype === 'int32' ? 4 : 1);
+      savedBytes += bytes;
+      byKernel.set(n.kernelName, (byKernel.get(n.kernelName) ?? 0) + bytes);
+    }
+  }
+  return { savedBytes, byKernel: [...byKernel].sort((a, b) => b[1] - a[1]), liveBytes: tf.memory().numBytes };
 }
 
 async function child(c: Case): Promise<Measured> {
@@ -64,10 +94,15 @@ async function child(c: Case): Promise<Measured> {
   const program = lower(typed, { seed: 0 });
   const { images, labels } = syntheticBatch(c.batch, c.h, c.w, 11);
   let run: () => void;
+  let tape: TapeBreakdown | undefined;
   if (c.mode === 'train') {
     const variables = learnedVariables(program);
     const opt = sgdFor(variables);
-    const forward = (x: tf.Tensor4D) => program.forward(x, { training: true })['scores']!;
+    const forward = (x: tf.Tensor4D) => {
+      const y = program.forward(x, { training: true })['scores']!;
+      tape = tapeBreakdown();
+      return y;
+    };
     run = () => void trainingStep(forward, variables, opt, images, labels);
   } else {
     const outputs = c.mode === 'keep-all' ? typed.order.filter((t) => t.node.op !== 'input').map((t) => t.node.name) : undefined;
@@ -84,6 +119,7 @@ async function child(c: Case): Promise<Measured> {
     heapBytesBefore,
     peakRssMiB: peakRssMiB(),
     rssBeforeMiB,
+    ...(tape ? { tape } : {}),
     estimate: {
       parameters: e.parameters.total,
       activationsPeak: e.activations.peak,
@@ -128,6 +164,15 @@ async function main(): Promise<void> {
     `SegNet 360×480 inference, liveness / keep-all: activations ${fmt(act(live) / act(all), 3)}× (estimate ${fmt(live.estimate.activationsPeak / live.estimate.activationsKeepAll, 3)}×), ` +
       `peak live tensors ${fmt(live.peakBytes / all.peakBytes, 3)}×, wasm heap ${fmt(live.heapBytes / all.heapBytes, 3)}×, peak RSS ${fmt(live.peakRssMiB / all.peakRssMiB, 3)}×.`,
   );
+  for (const { case: c, measured: m } of results) {
+    if (!m.tape) continue;
+    const top = m.tape.byKernel.slice(0, 6).map(([k, b]) => `${k} ${fmt(b / MiB)}`).join(', ');
+    out('');
+    out(
+      `${c.label}: at the end of the forward pass ${fmt(m.tape.liveBytes / MiB)} MiB of tensors are live, of which the gradient tape's saved copies ` +
+        `${fmt(m.tape.savedBytes / MiB)} MiB (by kernel, MiB: ${top}); the estimate counts every activation once (${fmt(m.estimate.activationsKeepAll / MiB)} MiB).`,
+    );
+  }
   out('');
   out(`load average: ${loadStart} at start, ${load()} at end`);
 }

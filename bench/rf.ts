@@ -1,7 +1,9 @@
 /**
  * Static checking speed on long networks: generates specs of 1,000, 5,000 and 20,000 layers and
  * times each stage of `netc rf`: parse (load), elaborate, check, and the receptive-field report
- * (JSON + text table). Prints milliseconds and milliseconds per layer.
+ * (JSON + text table), in this process; then the command itself, `netc rf FILE --json`, in a
+ * fresh process (what a user waits for, Node start-up included). Prints milliseconds and
+ * milliseconds per layer.
  *
  *   node --import tsx bench/rf.ts [--layers N] [--runs N]
  *
@@ -10,7 +12,8 @@
  * with unpool links and upsampling, and a symbolic input size with a constraint. The first run
  * includes the JIT warm-up; the reported numbers are the medians of the later runs.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -100,6 +103,25 @@ function timeOnce(path: string): Timing {
   return { layers: report.layers.length, stages: { parse, elaborate: elaborateMs, check: checkMs, report: reportMs } };
 }
 
+/**
+ * The command as a user runs it: `netc rf FILE --json` in a fresh process (Node start-up, module
+ * loading, parse to report, JSON written to a pipe), wall-clock ms, the median of `runs`. Uses
+ * the built CLI (`bin/netc.js`, i.e. `dist/`) when it exists, else the sources through tsx.
+ */
+function endToEnd(file: string | undefined, runs: number): { command: string; ms: number } {
+  const built = existsSync('dist/cli/netc.js');
+  const netcArgs = file === undefined ? ['--version'] : ['rf', file, '--json'];
+  const args = built ? ['bin/netc.js', ...netcArgs] : ['--import', 'tsx', 'cli/netc.ts', ...netcArgs];
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    const p = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+    times.push(performance.now() - t0);
+    if (p.status !== 0) throw new Error(`netc rf failed (${p.status}): ${p.stderr.slice(0, 500)}`);
+  }
+  return { command: `node ${(file === undefined ? args : args.map((a) => (a === file ? 'deepN.net' : a))).join(' ')}`, ms: median(times) };
+}
+
 function main(): void {
   const single = argument('layers', 0);
   const runs = argument('runs', 5);
@@ -108,6 +130,8 @@ function main(): void {
   const stages = ['parse', 'elaborate', 'check', 'report'] as const;
   const header = ['layers', ...stages, 'total', 'ms/layer'].map((h, i) => h.padStart(i === 0 ? 7 : 9)).join(' ');
   const tables: Record<'wall' | 'cpu', string[]> = { wall: [], cpu: [] };
+  const commands: string[] = [];
+  let command = '';
   try {
     for (const n of sizes) {
       const file = join(dir, `deep${n}.net`);
@@ -123,6 +147,9 @@ function main(): void {
         const total = median(later.map((t) => stages.reduce((sum, st) => sum + t.stages[st][k], 0)));
         tables[kind].push([String(layers).padStart(7), ...[...best, total].map((x) => x.toFixed(0).padStart(9)), (total / layers).toFixed(3).padStart(9)].join(' '));
       });
+      const e = endToEnd(file, Math.min(runs, 3));
+      command = e.command;
+      commands.push([String(layers).padStart(7), e.ms.toFixed(0).padStart(9), (e.ms / layers).toFixed(3).padStart(9)].join(' '));
     }
     console.log(`parse + elaborate + check + rf report, ${runs} runs after one warm-up: fastest run per stage, median total`);
     console.log('\nwall-clock ms');
@@ -131,6 +158,11 @@ function main(): void {
     console.log('\nCPU ms (this process, user + system)');
     console.log(header);
     for (const row of tables.cpu) console.log(row);
+    const startup = endToEnd(undefined, Math.min(runs, 3));
+    console.log(`\nend to end, wall-clock ms, median of ${Math.min(runs, 3)}: ${command}`);
+    console.log(' layers   command  ms/layer');
+    for (const row of commands) console.log(row);
+    console.log(`start-up alone (${startup.command}): ${startup.ms.toFixed(0)} ms`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
