@@ -171,6 +171,27 @@ export type ArithmeticOperator = '+' | '-' | '*' | '/' | '%';
 export type ComparisonOperator = '==' | '>=' | '<=' | '>' | '<';
 export type BinaryOperator = ArithmeticOperator | ComparisonOperator;
 
+/** Binding strength of `|>` and of the comparisons (the loosest infix operators). */
+export const PIPE_PRECEDENCE = 1;
+export const COMPARISON_PRECEDENCE = 2;
+
+/**
+ * Binding strength of each binary operator, loosest first (language.md §4): the parser
+ * climbs by it and the formatter parenthesises by it, so both read this one table.
+ */
+export const BINARY_PRECEDENCE: Readonly<Record<BinaryOperator, number>> = {
+  '==': COMPARISON_PRECEDENCE,
+  '>=': COMPARISON_PRECEDENCE,
+  '<=': COMPARISON_PRECEDENCE,
+  '>': COMPARISON_PRECEDENCE,
+  '<': COMPARISON_PRECEDENCE,
+  '+': 3,
+  '-': 3,
+  '*': 4,
+  '/': 4,
+  '%': 4,
+};
+
 /** Precedence, loosest first: `|>`, comparisons, `+ -`, `* / %`, unary `-`, postfix. */
 export interface BinaryExpr extends NodeBase {
   readonly kind: 'Binary';

@@ -15,7 +15,7 @@
  * and in its original order, so `parse(format(x))` has the same comments as `x`, and the
  * blank line between a comment block and a declaration is kept, so doc comments stay docs.
  */
-import type * as Ast from './ast.js';
+import * as Ast from './ast.js';
 import {
   blankLine,
   group,
@@ -53,24 +53,13 @@ export function formatExpression(expression: Ast.Expression, options: FormatOpti
 }
 
 // Binding strength, loosest first; operands of lower strength than needed get parentheses.
-const PIPE = 1;
-const COMPARISON = 2;
+// The infix operators' strengths are the parser's (ast.ts); unary and postfix bind tighter.
+const PIPE = Ast.PIPE_PRECEDENCE;
+const COMPARISON = Ast.COMPARISON_PRECEDENCE;
 const UNARY = 5;
 const POSTFIX = 6;
 const ATOM = 7;
-
-const OPERATOR_PRECEDENCE: Readonly<Record<Ast.BinaryOperator, number>> = {
-  '==': COMPARISON,
-  '>=': COMPARISON,
-  '<=': COMPARISON,
-  '>': COMPARISON,
-  '<': COMPARISON,
-  '+': 3,
-  '-': 3,
-  '*': 4,
-  '/': 4,
-  '%': 4,
-};
+const OPERATOR_PRECEDENCE = Ast.BINARY_PRECEDENCE;
 
 function precedenceOf(e: Ast.Expression): number {
   switch (e.kind) {

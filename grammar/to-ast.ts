@@ -13,7 +13,7 @@
  * chained comparisons, unknown type names and string escapes.
  */
 import type { CstNode, IToken } from 'chevrotain';
-import type * as Ast from './ast.js';
+import * as Ast from './ast.js';
 import { TYPE_NAMES } from './ast.js';
 import { error, type Diagnostic } from './diagnostics.js';
 import { joinSpans, type SourceFile, type Span } from './span.js';
@@ -41,20 +41,11 @@ function realTokens(list: IToken[] | undefined): IToken[] {
 const defined = <T>(x: T | undefined): x is T => x !== undefined;
 
 /** Binding strength of the infix operators, loosest first (language.md §4, `ast.ts`). */
-const COMPARISON = 2;
-const PRECEDENCE: Readonly<Record<string, number>> = {
-  '|>': 1,
-  '==': COMPARISON,
-  '>=': COMPARISON,
-  '<=': COMPARISON,
-  '>': COMPARISON,
-  '<': COMPARISON,
-  '+': 3,
-  '-': 3,
-  '*': 4,
-  '/': 4,
-  '%': 4,
-};
+const COMPARISON = Ast.COMPARISON_PRECEDENCE;
+function precedenceOf(operator: string): number {
+  if (operator === '|>') return Ast.PIPE_PRECEDENCE;
+  return (Ast.BINARY_PRECEDENCE as Readonly<Record<string, number>>)[operator] ?? 0;
+}
 
 interface ClimbState {
   readonly operands: readonly (Ast.Expression | undefined)[];
@@ -377,7 +368,7 @@ class AstBuilder extends BaseVisitor {
   // ───────────────────────────── expressions ─────────────────────────────
 
   /**
-   * `operand (op operand)*` → a tree, by precedence climbing over the table `PRECEDENCE`
+   * `operand (op operand)*` → a tree, by precedence climbing over `Ast.BINARY_PRECEDENCE`
    * (all operators left-associative; comparisons may not chain).
    */
   expression(ctx: C.ExpressionCstChildren): Ast.Expression | undefined {
@@ -396,7 +387,7 @@ class AstBuilder extends BaseVisitor {
     let comparedAt: IToken | undefined;
     while (!state.failed && left && state.next < state.operators.length) {
       const op = state.operators[state.next]!;
-      const precedence = PRECEDENCE[op.image] ?? 0;
+      const precedence = precedenceOf(op.image);
       if (precedence < minPrecedence) break;
       state.next++;
       const right = this.climb(state, precedence + 1);

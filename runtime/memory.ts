@@ -219,15 +219,17 @@ export type FitVerdict =
 
 /**
  * The wasm backend's own memory per byte of parameters, on top of the estimate: XNNPACK's
- * packed copy of every filter (made on first use and kept while the parameter lives), the
- * transposed and packed filters of the backward kernels (runtime/kernels/), the optimiser's
- * temporaries and malloc's fragmentation; the heap never shrinks. Measured as (peak heap −
- * estimate) / parameter bytes, after two training steps at 32×32, batch 1, SGD with momentum
- * and weight decay (tmp measurements recorded in docs/runtime.md "Memory estimate"):
- * FCN-AlexNet 6.4 (heap 2.05 GiB, estimate 660 MiB, parameters 217 MiB), SegNet 5.4 (949 MiB,
- * 344 MiB, 112 MiB); after one inference pass 3.1 and 2.9. Rounded up.
+ * packed copy of every filter (made on first use and kept while the parameter's data is
+ * unchanged), C++ temporaries while packing (wasm's Conv2D transposes the filter first), and
+ * malloc's fragmentation; the heap never shrinks. Measured as (peak heap − estimate) /
+ * parameter bytes, over 4–10 training steps at 32×32, batch 1, SGD with momentum and weight
+ * decay (docs/runtime.md "Memory estimate"): FCN-16s 3.46 (heap 3.37 GiB, estimate 1.64 GiB,
+ * parameters 512 MiB), FCN-AlexNet 3.42 (1.37 GiB, 660 MiB, 217 MiB), SegNet 2.66 (643 MiB,
+ * 344 MiB, 112 MiB); after one inference pass 3.1 and 2.9. Rounded up. It was 6.5 before
+ * netc's `Identity` stopped copying every input the tape saves, the optimiser updated in
+ * place, and fc6's input gradient stopped copying its filter (runtime/kernels/).
  */
-export const WASM_PARAMETER_OVERHEAD = { training: 6.5, inference: 3.2 } as const;
+export const WASM_PARAMETER_OVERHEAD = { training: 3.5, inference: 3.2 } as const;
 
 /** The backend's working memory beyond the estimate (only wasm's is known; see above). */
 export function backendOverhead(estimate: MemoryEstimate, backend: string, mode: 'training' | 'inference'): number {

@@ -22,7 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { type Backend, f32, free, heapF32, pair, run, wordOffset } from './wasm-util.js';
+import { type Backend, f32, free, heapF32, pair, run, view, wordOffset } from './wasm-util.js';
 
 /** Largest (M·s)²/(kh·kw): the share of sub-filter taps that are real, inverted. */
 export const SUBPIXEL_MAX_WASTE = 4;
@@ -154,11 +154,84 @@ export function subPixelApplies(attrs: NamedAttrMap, dy: TensorInfo, filter: Ten
   return (Math.ceil(kh / sh) * sh * Math.ceil(kw / sw) * sw) / (kh * kw) <= SUBPIXEL_MAX_WASTE;
 }
 
+/**
+ * dx through one product with the filter as stored, for filters larger than the columns
+ * they produce (Co > N·Ho·Wo: FCN's fc6, a 7×7×512×4096 conv on a few output pixels):
+ *
+ *   colsᵀ [kh·kw·Ci, N·Ho·Wo] = W [kh·kw·Ci, Co] · dyᵀ [Co, N·Ho·Wo],
+ *
+ * then col2im adds each column entry into the input pixel it came from. XNNPACK packs only
+ * the right operand (dyᵀ, small) and reads W in place, where the sub-pixel conv makes two
+ * transposed copies of W and a packed one (fc6: +1.2 GiB of heap for a 392 MiB filter,
+ * which is what kept the VGG16 FCNs from training on wasm).
+ */
+export function conv2dBackpropInputByMatMul(be: Backend, dy: TensorInfo, filter: TensorInfo, attrs: NamedAttrMap): TensorInfo {
+  const inputShape = attrs['inputShape'] as [number, number, number, number];
+  const c = tf.backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    pair(attrs['strides'], 'strides'),
+    1,
+    attrs['pad'] as Pad,
+    attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
+    false,
+    'channelsLast',
+  );
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co } = c;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = c;
+  const { top, left } = c.padInfo;
+  const p = n * ho * wo;
+  const k = kh * kw * ci;
+  const dyT = run(be, 'Transpose', { x: view(dy, [p, co]) }, { perm: [1, 0] });
+  let cols: TensorInfo;
+  try {
+    cols = run(be, 'BatchMatMul', { a: view(filter, [1, k, co]), b: view(dyT, [1, co, p]) }, { transposeA: false, transposeB: false });
+  } finally {
+    free(be, dyT);
+  }
+  const dx = be.makeOutput(inputShape, 'float32');
+  const out = f32(be, dx);
+  const colValues = f32(be, cols);
+  out.fill(0);
+  // Row (a, b, c) of colsᵀ holds, for every output pixel (b0, i, j), what that pixel sends to
+  // input pixel (b0, i·sh − top + a, j·sw − left + b), channel c; rows past the edge are padding.
+  for (let a = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++) {
+      for (let channel = 0; channel < ci; channel++) {
+        const row = ((a * kw + b) * ci + channel) * p;
+        for (let image = 0; image < n; image++) {
+          for (let i = 0; i < ho; i++) {
+            const y = i * sh - top + a;
+            if (y < 0 || y >= h) continue;
+            const rowBase = row + (image * ho + i) * wo;
+            const outBase = (image * h + y) * w;
+            for (let j = 0; j < wo; j++) {
+              const x = j * sw - left + b;
+              if (x < 0 || x >= w) continue;
+              out[(outBase + x) * ci + channel]! += colValues[rowBase + j]!;
+            }
+          }
+        }
+      }
+    }
+  }
+  free(be, cols);
+  return dx;
+}
+
+/** Whether the filter is larger than the columns of its product (then `ByMatMul` is leaner). */
+export function matMulApplies(attrs: NamedAttrMap, dy: TensorInfo, filter: TensorInfo): boolean {
+  if (attrs['dataFormat'] === 'NCHW' || dy.dtype !== 'float32' || filter.dtype !== 'float32') return false;
+  const [n, ho, wo, co] = dy.shape as [number, number, number, number];
+  return co > n * ho * wo;
+}
+
 export function conv2dBackpropInputOverride(native: KernelFunc): KernelFunc {
   return (args) => {
     const dy = args.inputs['dy']!;
     const filter = args.inputs['filter']!;
     const attrs = args.attrs ?? {};
+    if (matMulApplies(attrs, dy, filter)) return conv2dBackpropInputByMatMul(args.backend as Backend, dy, filter, attrs);
     if (!subPixelApplies(attrs, dy, filter)) return native(args);
     return conv2dBackpropInputSubPixel(args.backend as Backend, dy, filter, attrs);
   };

@@ -11,6 +11,7 @@
  * - `BatchMatMul` → transposed products rewritten for XNNPACK;
  * - `Conv2D`, `FusedConv2D`, `MaxPool` → explicit padding when `dimRoundingMode` enlarges the output (wasm
  *   leaves the extra row/column unwritten);
+ * - `Identity` → shares the data instead of copying (the tape clones every saved input);
  * - new `UnsortedSegmentSum`, `DepthwiseConv2dNativeBackpropInput/Filter` → cpu kernels.
  * tensorflow (tfjs-node): `MaxPoolWithArgmax`, which it lacks, as an op-level composite.
  */
@@ -22,6 +23,7 @@ import { roundingOverride } from './ceil-rounding.js';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputOverride } from './conv2d-backprop-input.js';
 import { cpuHandoff } from './cpu-handoff.js';
+import { identityOverride } from './identity.js';
 import { maxPoolGradKernel } from './max-pool-grad.js';
 import { maxPoolWithArgmaxCompositeKernel } from './max-pool-with-argmax-composite.js';
 import { maxPoolWithArgmaxKernel } from './max-pool-with-argmax.js';
@@ -36,7 +38,7 @@ export const NEW_WASM_KERNELS = [
 ] as const;
 
 /** wasm kernels replaced by netc's (the native function is kept for the cases it handles). */
-export const OVERRIDDEN_WASM_KERNELS = ['Conv2DBackpropInput', 'MaxPoolWithArgmax', 'MaxPoolGrad', 'BatchMatMul', 'Conv2D', 'FusedConv2D', 'MaxPool'] as const;
+export const OVERRIDDEN_WASM_KERNELS = ['Conv2DBackpropInput', 'MaxPoolWithArgmax', 'MaxPoolGrad', 'BatchMatMul', 'Conv2D', 'FusedConv2D', 'MaxPool', 'Identity'] as const;
 
 export function installWasmKernels(): void {
   registerNew('Conv2DBackpropFilter', conv2dBackpropFilterKernel);
@@ -50,6 +52,7 @@ export function installWasmKernels(): void {
   override('Conv2D', roundingOverride('Conv2D'));
   override('FusedConv2D', roundingOverride('FusedConv2D'));
   override('MaxPool', roundingOverride('MaxPool'));
+  override('Identity', identityOverride);
 }
 
 /**

@@ -21,9 +21,15 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerConfig } from '../../compiler/train-config.js';
+import { type HeapViews, updateInPlace } from '../kernels/in-place.js';
 import type { ParamValue } from '../weights.js';
 
 export const ADAM_EPSILON = 1e-8;
+
+/** Adam's step size at update t: lr · √(1 − β2^t)/(1 − β1^t). */
+function adamRate(c: Extract<OptimizerConfig, { kind: 'adam' }>, lr: number, t: number): number {
+  return (lr * Math.sqrt(1 - Math.pow(c.beta2, t))) / (1 - Math.pow(c.beta1, t));
+}
 
 export interface OptimizerState {
   readonly kind: OptimizerConfig['kind'];
@@ -87,31 +93,77 @@ class CaffeOptimizer implements Optimizer {
 
   apply(gradients: ReadonlyMap<string, tf.Tensor>, lr: number): void {
     if (!(lr >= 0) || !Number.isFinite(lr)) throw new RangeError(`learning rate ${lr}`);
-    const c = this.config;
     const t = this.steps + 1;
-    tf.tidy(() => {
-      for (const [name, w] of this.variables) {
-        const dw = gradients.get(name);
-        if (!dw) throw new Error(`netc: no gradient for \`${name}\``);
-        const g = c.weightDecay > 0 ? tf.add(dw, tf.mul(w, c.weightDecay)) : dw;
-        const slots = this.slots.get(name)!;
-        if (c.kind === 'sgd') {
-          const history = slots[0]!;
-          const next = c.momentum > 0 ? tf.add(tf.mul(history, c.momentum), tf.mul(g, lr)) : tf.mul(g, lr);
-          history.assign(next);
-          w.assign(tf.sub(w, next));
-        } else {
-          const [m, v] = slots as [tf.Variable, tf.Variable];
-          const m1 = tf.add(tf.mul(m, c.beta1), tf.mul(g, 1 - c.beta1));
-          const v1 = tf.add(tf.mul(v, c.beta2), tf.mul(tf.square(g), 1 - c.beta2));
-          m.assign(m1);
-          v.assign(v1);
-          const rate = (lr * Math.sqrt(1 - Math.pow(c.beta2, t))) / (1 - Math.pow(c.beta1, t));
-          w.assign(tf.sub(w, tf.mul(tf.div(m1, tf.add(tf.sqrt(v1), ADAM_EPSILON)), rate)));
-        }
-      }
-    });
+    // One variable at a time, so that only one parameter's temporaries exist at once.
+    for (const [name, w] of this.variables) {
+      const dw = gradients.get(name);
+      if (!dw) throw new Error(`netc: no gradient for \`${name}\``);
+      const slots = this.slots.get(name)!;
+      if (updateInPlace(w, slots, dw, (views) => this.updateFloats(views, lr, t))) continue;
+      const next = this.updateWithOps(w, slots, dw, lr, t);
+      w.assign(next);
+      next.dispose();
+    }
     this.steps = t;
+  }
+
+  /** The update as tensor ops; updates the slots and returns the new parameter. */
+  private updateWithOps(w: tf.Variable, slots: tf.Variable[], dw: tf.Tensor, lr: number, t: number): tf.Tensor {
+    const c = this.config;
+    return tf.tidy(() => {
+      const g = c.weightDecay > 0 ? tf.add(dw, tf.mul(w, c.weightDecay)) : dw;
+      if (c.kind === 'sgd') {
+        const history = slots[0]!;
+        const next = c.momentum > 0 ? tf.add(tf.mul(history, c.momentum), tf.mul(g, lr)) : tf.mul(g, lr);
+        history.assign(next);
+        return tf.sub(w, next);
+      }
+      const [m, v] = slots as [tf.Variable, tf.Variable];
+      const m1 = tf.add(tf.mul(m, c.beta1), tf.mul(g, 1 - c.beta1));
+      const v1 = tf.add(tf.mul(v, c.beta2), tf.mul(tf.square(g), 1 - c.beta2));
+      m.assign(m1);
+      v.assign(v1);
+      return tf.sub(w, tf.mul(tf.div(m1, tf.add(tf.sqrt(v1), ADAM_EPSILON)), adamRate(c, lr, t)));
+    });
+  }
+
+  /**
+   * The same update on the stored floats, rounding to float32 after every operation as the
+   * tensor ops do (each op's scalar operand is a float32 too), so both paths give the same
+   * bits: runs and resumed runs agree whichever path a backend takes.
+   */
+  private updateFloats({ parameter: w, slots, gradient }: HeapViews, lr: number, t: number): void {
+    const c = this.config;
+    const f = Math.fround;
+    const decay = f(c.weightDecay);
+    const n = w.length;
+    if (c.kind === 'sgd') {
+      const history = slots[0]!;
+      const rate = f(lr);
+      const momentum = f(c.momentum);
+      for (let i = 0; i < n; i++) {
+        const g = decay > 0 ? f(gradient[i]! + f(w[i]! * decay)) : gradient[i]!;
+        const step = momentum > 0 ? f(f(history[i]! * momentum) + f(g * rate)) : f(g * rate);
+        history[i] = step;
+        w[i] = f(w[i]! - step);
+      }
+      return;
+    }
+    const [m, v] = slots as [Float32Array, Float32Array];
+    const beta1 = f(c.beta1);
+    const beta2 = f(c.beta2);
+    const oneMinusBeta1 = f(1 - c.beta1);
+    const oneMinusBeta2 = f(1 - c.beta2);
+    const epsilon = f(ADAM_EPSILON);
+    const rate = f(adamRate(c, lr, t));
+    for (let i = 0; i < n; i++) {
+      const g = decay > 0 ? f(gradient[i]! + f(w[i]! * decay)) : gradient[i]!;
+      const m1 = f(f(m[i]! * beta1) + f(g * oneMinusBeta1));
+      const v1 = f(f(v[i]! * beta2) + f(f(g * g) * oneMinusBeta2));
+      m[i] = m1;
+      v[i] = v1;
+      w[i] = f(w[i]! - f(f(m1 / f(f(Math.sqrt(v1)) + epsilon)) * rate));
+    }
   }
 
   async read(): Promise<OptimizerState> {
