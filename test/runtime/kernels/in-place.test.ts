@@ -40,7 +40,7 @@ test('Identity (tf.clone, and every input the tape saves) shares the data', asyn
   assert.is(be.numDataIds(), ids);
 });
 
-test('a conv after an in-place write sees the new filter (XNNPACK\'s packed copy is dropped)', async () => {
+test('a conv or product after an in-place write sees the new values (XNNPACK\'s packed copy is dropped)', async () => {
   const be = await wasm();
   const x = tf.tensor4d(uniform([1, 6, 6, 4], 11), [1, 6, 6, 4]);
   const w = variableOf(uniform([3, 3, 4, 5], 12), [3, 3, 4, 5]);
@@ -66,6 +66,18 @@ test('a conv after an in-place write sees the new filter (XNNPACK\'s packed copy
   const y3 = await after.data();
   for (let i = 0; i < y1.length; i++) assert.ok(Math.abs(y3[i]! - 3 * y1[i]!) <= 1e-5 * Math.max(1, Math.abs(y1[i]!)), `y[${i}] = ${y3[i]}, expected ${3 * y1[i]!}`);
   tf.dispose([x, w, gradient, after]);
+
+  // The same for a dense layer's weights: XNNPACK packs a product's right operand too.
+  const a = tf.tensor2d(uniform([2, 6], 13), [2, 6]);
+  const weights = variableOf(uniform([6, 4], 14), [6, 4]);
+  const zero = tf.zerosLike(weights);
+  const product = tf.matMul(a, weights);
+  const p1 = await product.data();
+  assert.ok(updateInPlace(weights, [], zero, ({ parameter }) => parameter.forEach((v, i) => (parameter[i] = -v))));
+  const negated = tf.matMul(a, weights);
+  const p2 = await negated.data();
+  for (let i = 0; i < p1.length; i++) assert.ok(Math.abs(p2[i]! + p1[i]!) <= 1e-6, `product[${i}] = ${p2[i]}, expected ${-p1[i]!}`);
+  tf.dispose([a, weights, zero, product, negated]);
 });
 
 test('updateInPlace refuses shared data and other backends', async () => {
