@@ -3,13 +3,7 @@
  * `--param` and `--size`, elaborate and check. Problems with the flags themselves become usage
  * errors (exit 2); problems in the spec become a `SpecError` (exit 1).
  */
-import { renderDiagnostic, type Diagnostic } from '../grammar/diagnostics.js';
-import type { Program } from '../grammar/load.js';
-import { checkProgram } from '../compiler/index.js';
-import type { TypedGraph } from '../compiler/check/types.js';
-import type { Graph } from '../compiler/ir.js';
-import type * as Ast from '../grammar/ast.js';
-import { closest } from '../grammar/suggest.js';
+import { check, closestName, renderDiagnostic, type Ast, type CheckResult, type Diagnostic, type Graph, type SpecProgram, type TypedGraph } from '../index.js';
 import { SpecError, UsageError, keyValueFlag, stringFlag, type Io, type ParsedArgs } from './command.js';
 import { loadForCommand } from './load-spec.js';
 import { sourceLookup } from './sources.js';
@@ -48,14 +42,14 @@ export function networkOptions(args: ParsedArgs): NetworkOptions {
 }
 
 /** The network that `--network` names, or the last one the entry file declares. */
-export function selectNetwork(program: Program, options: NetworkOptions): Ast.NetworkDecl | undefined {
+export function selectNetwork(program: SpecProgram, options: NetworkOptions): Ast.NetworkDecl | undefined {
   const entry = program.modules.get(program.entry);
   const networks = (entry?.declarations ?? []).filter((d): d is Ast.NetworkDecl => d.kind === 'Network');
   if (options.network === undefined) return networks[networks.length - 1];
   const found = networks.find((n) => n.name.name === options.network);
   if (found) return found;
   const names = networks.map((n) => n.name.name);
-  const guess = closest(options.network, names);
+  const guess = closestName(options.network, names);
   throw new UsageError(
     `${program.entry} declares no network '${options.network}'` +
       (guess ? ` (did you mean '${guess}'?)` : names.length ? `; its networks: ${names.join(', ')}` : '; it declares no network'),
@@ -67,7 +61,7 @@ export function checkParamNames(network: Ast.NetworkDecl | undefined, options: N
   for (const name of options.params.keys()) {
     const params = network?.params.map((p) => p.name.name) ?? [];
     if (!params.includes(name)) {
-      const guess = closest(name, params);
+      const guess = closestName(name, params);
       const target = network ? `network '${network.name.name}'` : 'the spec (it declares no network)';
       throw new UsageError(
         `--param ${name}: ${target} has no parameter '${name}'` +
@@ -78,7 +72,7 @@ export function checkParamNames(network: Ast.NetworkDecl | undefined, options: N
 }
 
 export interface CheckedForCommand {
-  readonly program: Program;
+  readonly program: SpecProgram;
   readonly graph: Graph;
   readonly typed: TypedGraph;
   readonly options: NetworkOptions;
@@ -100,17 +94,26 @@ export function checkForCommand(specPath: string, args: ParsedArgs, io: Io, over
   const options = { ...networkOptions(args), ...overrides };
   const program = loadForCommand(specPath, io);
   selectNetwork(program, options);
-  const result = checkProgram(program, {
+  const result = checkWithOptions(program, options);
+  if (!result.ok) throw asCommandError(result.diagnostics);
+  const { graph, typed } = result.network;
+  return { program, graph, typed, options };
+}
+
+/** The API's `check` of a loaded program with the options of `--network`, `--param` and `--size`. */
+export function checkWithOptions(
+  program: SpecProgram,
+  options: { readonly network?: string | undefined; readonly params: ReadonlyMap<string, string>; readonly sizes: ReadonlyMap<string, number> },
+): CheckResult {
+  return check(program, {
     ...(options.network !== undefined ? { network: options.network } : {}),
-    params: options.params,
-    sizes: options.sizes,
+    params: Object.fromEntries(options.params),
+    sizes: Object.fromEntries(options.sizes),
   });
-  if (result._tag === 'Left') throw asCommandError(result.left);
-  return { program, ...result.right, options };
 }
 
 /** Diagnostics about flags (code `usage`, no span) are usage errors; the rest are spec errors. */
-export function asCommandError(diagnostics: Diagnostic[]): Error {
+export function asCommandError(diagnostics: readonly Diagnostic[]): Error {
   const usage = diagnostics.filter((d) => d.code === 'usage' && !d.span);
   if (usage.length && usage.length === diagnostics.filter((d) => d.severity === 'error').length) {
     return new UsageError(usage.map((d) => renderDiagnostic(d, sourceLookup).replace(/^error\[usage\]: /, '')).join('\n'));

@@ -4,7 +4,7 @@
  * or the data is wrong, 2 wrong usage, 3 a runtime failure.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Diagnostic } from '../grammar/diagnostics.js';
+import type { BackendName, BackendOptions, Diagnostic } from '../index.js';
 
 export const EXIT_OK = 0;
 export const EXIT_SPEC = 1;
@@ -53,10 +53,15 @@ export class UsageError extends Error {
 
 /** The spec or the data is wrong: diagnostics are printed, exit 1. */
 export class SpecError extends Error {
-  constructor(readonly diagnostics: Diagnostic[]) {
+  constructor(readonly diagnostics: readonly Diagnostic[]) {
     super(diagnostics.map((d) => d.message).join('; '));
     this.name = 'SpecError';
   }
+}
+
+/** An `error[data]` diagnostic without a place: the data (not the spec) is wrong. */
+export function dataDiagnostic(message: string): Diagnostic {
+  return { code: 'data', severity: 'error', message, related: [], notes: [] };
 }
 
 /** A failure while running (I/O, memory, NaN loss): message printed, exit 3. */
@@ -167,4 +172,19 @@ export function expectPositionals(args: ParsedArgs, names: string[], opts: { var
     throw new UsageError(`unexpected argument '${got[names.length]}'`);
   }
   return got;
+}
+
+/**
+ * `--backend` (and `--threads`) as `selectBackend` and `compile` take them, with the command's
+ * environment. A command passes the same options to both, so `compile` keeps the backend that
+ * `selectBackend` set up (and whose warnings the command printed).
+ */
+export function backendOptions(args: ParsedArgs, io: Io, threads?: number): BackendOptions {
+  const backend = stringFlag(args, 'backend');
+  return {
+    // selectBackend checks the name: an unknown one is a UsageError that lists the backends.
+    ...(backend !== undefined ? { backend: backend as BackendName } : {}),
+    ...(threads !== undefined ? { threads } : {}),
+    env: io.env,
+  };
 }

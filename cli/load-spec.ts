@@ -1,11 +1,11 @@
 /**
  * How commands read the SPEC argument: the file must be a `.net` file that exists; it is
- * loaded with its imports (`grammar/load.ts`), every source is registered for code frames,
+ * loaded with its imports (`load` of the API), every source is registered for code frames,
  * and syntax/import errors become a `SpecError` (exit 1, diagnostics printed by `main.ts`).
  */
 import { statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { loadModules, type Program } from '../grammar/load.js';
+import { load, type SpecProgram } from '../index.js';
 import { RuntimeFailure, SpecError, UsageError, type Io } from './command.js';
 import { rememberSource } from './sources.js';
 
@@ -29,9 +29,9 @@ export function checkSpecPath(specPath: string, io: Io): void {
  * Loads SPEC and everything it imports. Throws `UsageError` for a bad path, `SpecError`
  * with every syntax and import diagnostic of every file, else returns the program.
  */
-export function loadForCommand(specPath: string, io: Io): Program {
+export function loadForCommand(specPath: string, io: Io): SpecProgram {
   checkSpecPath(specPath, io);
-  const { program, diagnostics } = loadModules(specPath, { cwd: io.cwd, onSource: rememberSource });
-  if (diagnostics.some((d) => d.severity === 'error')) throw new SpecError(diagnostics);
-  return program;
+  const loaded = load(specPath, { cwd: io.cwd, onSource: rememberSource });
+  if (!loaded.ok) throw new SpecError(loaded.diagnostics);
+  return loaded.program;
 }

@@ -16,9 +16,8 @@ import {
   type Command,
   type Io,
 } from './command.js';
-import { renderDiagnostics } from '../grammar/diagnostics.js';
+import { closestName, renderDiagnostics } from '../index.js';
 import { sourceLookup } from './sources.js';
-import { closest } from '../grammar/suggest.js';
 
 export type { Io } from './command.js';
 
@@ -70,7 +69,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    const suggestion = closest(name, commands.map((c) => c.name));
+    const suggestion = closestName(name, commands.map((c) => c.name));
     io.stderr(
       `error: unknown command '${name}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}\n` +
         `Usage: netc COMMAND [ARGS] [OPTIONS]; run 'netc --help' for the list.\n`,

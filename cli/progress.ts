@@ -5,7 +5,7 @@
  * codes, a plain line at most every `intervalSeconds` and one per epoch.
  */
 import type { Io } from './command.js';
-import type { TrainEvent } from '../runtime/train/train.js';
+import type { TrainEvent } from '../index.js';
 
 export interface ProgressOptions {
   /** Plain lines this often when stderr is not a terminal (default 15 s). */

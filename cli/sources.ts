@@ -2,7 +2,7 @@
  * The source texts read during this process, so that diagnostics can show code frames
  * for any file (imports included) without reading it twice.
  */
-import { SourceFile } from '../grammar/span.js';
+import type { SourceFile } from '../index.js';
 
 const files = new Map<string, SourceFile>();
 

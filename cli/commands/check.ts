@@ -3,14 +3,20 @@
  * prints every error, or the one-screen summary (inputs, outputs, parameters, strides,
  * warnings; with --memory the memory estimate).
  */
-import type * as Ast from '../../grammar/ast.js';
-import { diagnosticsToJson, renderDiagnostics, type Diagnostic } from '../../grammar/diagnostics.js';
-import { formatExpression } from '../../grammar/format.js';
-import type { Program } from '../../grammar/load.js';
-import { checkProgram } from '../../compiler/index.js';
-import { formatSummary, summarize } from '../../compiler/report/index.js';
-import { estimateMemory, memoryTable, type MemoryEstimate } from '../../runtime/memory.js';
-import { asCommandError, checkParamNames, networkOptions, selectNetwork } from '../check-spec.js';
+import {
+  diagnosticsToJson,
+  estimateMemory,
+  formatExpression,
+  formatMemoryEstimate,
+  formatSummary,
+  renderDiagnostics,
+  summarize,
+  type Ast,
+  type Diagnostic,
+  type MemoryEstimate,
+  type SpecProgram,
+} from '../../index.js';
+import { asCommandError, checkParamNames, checkWithOptions, networkOptions, selectNetwork } from '../check-spec.js';
 import {
   EXIT_OK,
   EXIT_SPEC,
@@ -36,7 +42,7 @@ function signature(d: Ast.Declaration): string {
 }
 
 /** A few lines per declaration: inputs and outputs of networks, the signature of blocks. */
-export function declarationSummary(program: Program, selected: Ast.NetworkDecl | undefined): string {
+export function declarationSummary(program: SpecProgram, selected: Ast.NetworkDecl | undefined): string {
   const entry = program.modules.get(program.entry);
   const declarations = entry?.declarations ?? [];
   const networks = declarations.filter((d) => d.kind === 'Network').length;
@@ -64,7 +70,7 @@ export function declarationSummary(program: Program, selected: Ast.NetworkDecl |
   return lines.join('\n') + '\n';
 }
 
-function summaryJson(program: Program, selected: Ast.NetworkDecl | undefined): unknown {
+function summaryJson(program: SpecProgram, selected: Ast.NetworkDecl | undefined): unknown {
   const entry = program.modules.get(program.entry);
   const declarations = entry?.declarations ?? [];
   const params = (d: Ast.Declaration) =>
@@ -130,7 +136,7 @@ Options:
     const batch = integerFlag(args, 'batch', { min: 1 });
     if (batch !== undefined && !memory) throw new UsageError('--batch is only used with --memory');
     const color = io.isTTY && !io.env['NO_COLOR'];
-    const failWith = (diagnostics: Diagnostic[]): number => {
+    const failWith = (diagnostics: readonly Diagnostic[]): number => {
       const err = asCommandError(diagnostics);
       if (err instanceof UsageError) throw err;
       if (!json) throw err;
@@ -138,7 +144,7 @@ Options:
       io.stderr(renderDiagnostics(diagnostics, sourceLookup, { color }) + '\n');
       return EXIT_SPEC;
     };
-    let program: Program;
+    let program: SpecProgram;
     try {
       program = loadForCommand(spec!, io);
     } catch (e) {
@@ -153,13 +159,9 @@ Options:
       io.stdout(json ? JSON.stringify(summaryJson(program, selected), null, 2) + '\n' : declarationSummary(program, selected));
       return EXIT_OK;
     }
-    const result = checkProgram(program, {
-      ...(options.network !== undefined ? { network: options.network } : {}),
-      params: options.params,
-      sizes: options.sizes,
-    });
-    if (result._tag === 'Left') return failWith(result.left);
-    const { typed } = result.right;
+    const result = checkWithOptions(program, options);
+    if (!result.ok) return failWith(result.diagnostics);
+    const { typed } = result.network;
     if (typed.warnings.length) io.stderr(renderDiagnostics(typed.warnings, sourceLookup, { color }) + '\n');
     const summary = summarize(typed);
     let estimate: MemoryEstimate | undefined;
@@ -176,7 +178,7 @@ Options:
       return EXIT_OK;
     }
     io.stdout(formatSummary(summary) + '\n');
-    if (estimate) io.stdout('\n' + memoryTable(estimate) + '\n');
+    if (estimate) io.stdout('\n' + formatMemoryEstimate(estimate) + '\n');
     return EXIT_OK;
   },
 };

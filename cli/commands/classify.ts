@@ -4,17 +4,34 @@
  * loaded into the fully convolutional network of its spec (`X_train` → `X` when the file
  * declares `X`; `--network` overrides), each image is run at every scale (and mirrored with
  * --flip), the spatial maximum of each class's scores becomes a softmax per view, and the
- * views' probabilities are averaged (runtime/train/classify.ts). Every image is decoded and
+ * views' probabilities are averaged (`classify` of the API). Every image is decoded and
  * every scale checked against the network before anything runs.
  */
 import { resolve } from 'node:path';
-import type { TypedGraph } from '../../compiler/check/types.js';
-import type { NetworkDecl } from '../../grammar/ast.js';
-import { parse } from '../../grammar/index.js';
+import {
+  DataError,
+  WeightsError,
+  checkFits,
+  classifierNetwork,
+  classify,
+  compile,
+  decodeImage,
+  estimateMemory,
+  isClassifyError,
+  parse,
+  planViews,
+  selectBackend,
+  type Ast,
+  type Checkpoint,
+  type RasterImage,
+  type ScalePlan,
+  type TypedGraph,
+} from '../../index.js';
 import {
   EXIT_OK,
   SpecError,
   UsageError,
+  backendOptions,
   booleanFlag,
   expectPositionals,
   integerFlag,
@@ -23,7 +40,6 @@ import {
   type Io,
   type ParsedArgs,
 } from '../command.js';
-import type { Checkpoint } from '../../runtime/train/checkpoint.js';
 import { checkStoredSpec, openRun, whichFlag } from './eval.js';
 
 const DEFAULT_SCALES = '245,281,317,389,425,461';
@@ -43,12 +59,12 @@ export function parseScales(text: string): number[] {
 }
 
 /** The networks declared in the run's stored entry file, with their parameter names. */
-function storedNetworks(checkpoint: Checkpoint): NetworkDecl[] {
+function storedNetworks(checkpoint: Checkpoint): Ast.NetworkDecl[] {
   const { entry, sources } = checkpoint.manifest.spec;
   const text = sources[entry];
   if (text === undefined) return [];
   const { module } = parse(text, entry);
-  return (module?.declarations ?? []).filter((d): d is NetworkDecl => d.kind === 'Network');
+  return (module?.declarations ?? []).filter((d): d is Ast.NetworkDecl => d.kind === 'Network');
 }
 
 export const command: Command = {
@@ -101,7 +117,6 @@ Options:
 
     const { checkpoint, typed: trainedTyped } = await openRun(io, run!, which);
     const state = checkpoint.state;
-    const { classifierNetwork, planViews, outputClasses, classify, ClassifyError } = await import('../../runtime/train/classify.js');
 
     // 1. The network to classify with, checked with the run's parameters (not its --size: the
     //    scales set the sizes).
@@ -110,7 +125,7 @@ Options:
     if (networkFlag !== undefined && !names.includes(networkFlag)) {
       throw new UsageError(`RUN's spec (${checkpoint.manifest.spec.entry}) has no network \`${networkFlag}\`; it declares ${names.map((n) => `\`${n}\``).join(', ')}`);
     }
-    const network = networkFlag ?? classifierNetwork(state.network, names);
+    const network = networkFlag ?? (await classifierNetwork(state.network, names));
     const options = checkpoint.manifest.options;
     let typed: TypedGraph = trainedTyped;
     if (network !== options.network || Object.keys(options.sizes ?? {}).length > 0) {
@@ -121,17 +136,16 @@ Options:
     const outputNames = typed.graph.outputs.map((o) => o.name);
     const output = outputNames.includes(state.output) ? state.output : outputNames.length === 1 ? outputNames[0]! : undefined;
     if (output === undefined) throw new UsageError(`network \`${network}\` has no output \`${state.output}\` (the one RUN was trained on) and several others (${outputNames.join(', ')})`);
-    const classes = outputClasses(typed, output);
+    // `output` is one of the network's outputs (chosen just above); its channels are the classes.
+    const classes = typed.nodes.get(typed.graph.outputs.find((o) => o.name === output)!.node)!.type.shape[2];
     if (classes !== state.data.classes) {
       throw new UsageError(`output \`${output}\` of \`${network}\` has ${classes} channels, but RUN was trained on ${state.data.classes} classes`);
     }
 
     // 2. Every image decoded and every scale planned before anything runs.
     const channels = state.data.channels === 1 ? 1 : 3;
-    const { decodeImage } = await import('../../runtime/images.js');
-    const { DataError } = await import('../../runtime/data/errors.js');
     const problems: { file: string; message: string }[] = [];
-    const decoded = [];
+    const decoded: { file: string; image: RasterImage }[] = [];
     for (const shown of images) {
       try {
         decoded.push({ file: shown, image: await decodeImage(resolve(io.cwd, shown), { channels }, shown) });
@@ -141,14 +155,15 @@ Options:
       }
     }
     if (problems.length) throw new SpecError(new DataError(problems).diagnostics);
-    const plans = decoded.map(({ file, image }) => {
+    const plans: ScalePlan[][] = [];
+    for (const { file, image } of decoded) {
       try {
-        return planViews(typed, image.height, image.width, scales);
+        plans.push(await planViews(typed, image.height, image.width, scales));
       } catch (e) {
-        if (e instanceof ClassifyError) throw new UsageError(`${file}: ${e.message}`);
+        if (isClassifyError(e)) throw new UsageError(`${file}: ${e.message}`);
         throw e;
       }
-    });
+    }
     const views = scales.length * (flip ? 2 : 1);
     const via = network === state.network ? '' : ` (the fully convolutional network for \`${state.network}\`)`;
     io.stderr(`classifying with \`${network}\`${via} at scales ${scales.join(', ')}${flip ? ', each also mirrored' : ''}: ${views} view${views === 1 ? '' : 's'} per image\n`);
@@ -159,10 +174,8 @@ Options:
     });
 
     // 3. Memory for the largest view, then the backend and the weights.
-    const { checkFits, estimateMemory } = await import('../../runtime/memory.js');
-    const { initBackend } = await import('../../runtime/backend.js');
-    const backend = stringFlag(args, 'backend');
-    const info = await initBackend({ ...(backend !== undefined ? { name: backend } : {}), ...(threads !== undefined ? { threads } : {}), env: io.env });
+    const backend = backendOptions(args, io, threads);
+    const info = await selectBackend(backend);
     for (const w of info.warnings) io.stderr(`warning: ${w}\n`);
     const largest = plans.flat().reduce((a, b) => (b.input[0] * b.input[1] > a.input[0] * a.input[1] ? b : a));
     const input = typed.nodes.get(typed.graph.inputs[0]!)!;
@@ -173,11 +186,9 @@ Options:
     const fits = checkFits(estimateMemory(typed, { batch: flip ? 2 : 1, sizes: Object.fromEntries(sizes) }), info.name, 'inference');
     if (!fits.ok) throw new UsageError(`scale ${largest.scale} (${largest.input[0]}×${largest.input[1]}): ${fits.message} (use smaller --scales)`);
 
-    const { lower } = await import('../../runtime/lower.js');
-    const { WeightsError } = await import('../../runtime/weights.js');
     let program;
     try {
-      program = lower(typed, { weights: checkpoint.weights });
+      program = await compile(typed, { ...backend, weights: checkpoint.weights });
     } catch (e) {
       if (e instanceof WeightsError) {
         throw new SpecError([{ ...e.toDiagnostic(), notes: [`RUN's weights are those of \`${state.network}\`; \`${network}\` must have the same parameters (names and shapes)`] }]);

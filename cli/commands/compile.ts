@@ -2,17 +2,17 @@
  * `netc compile SPEC -o DIR [--seed N]`: checks the spec, initialises every parameter (each
  * from its own stream seeded by (seed, name)) on the chosen backend, and writes them in the
  * TensorFlow.js weights format with the spec source and the compile options
- * (`runtime/weights.ts`), loadable by `netc forward`, `train --resume` and the library.
+ * (`saveWeights` of the API), loadable by `netc forward`, `train --resume` and the library.
  */
 import { resolve } from 'node:path';
-import type { TypedGraph } from '../../compiler/check/types.js';
-import { checkProgram } from '../../compiler/index.js';
-import type { Program as SourceProgram } from '../../grammar/load.js';
+import { WeightsError, compile, formatBytes, saveWeights, selectBackend, type CheckedNetwork, type SpecProgram } from '../../index.js';
+import { checkWithOptions } from '../check-spec.js';
 import {
   EXIT_OK,
   RuntimeFailure,
   SpecError,
   UsageError,
+  backendOptions,
   expectPositionals,
   integerFlag,
   keyValueFlag,
@@ -22,13 +22,6 @@ import {
   type ParsedArgs,
 } from '../command.js';
 import { loadForCommand } from '../load-spec.js';
-
-export interface CheckedForRun {
-  readonly typed: TypedGraph;
-  readonly source: SourceProgram;
-  /** The options as recorded in checkpoints. */
-  readonly options: { network: string; params: Record<string, string>; sizes: Record<string, number> };
-}
 
 /** `--size H=360,W=480` as integers. */
 export function sizeFlag(args: ParsedArgs): Map<string, number> {
@@ -42,30 +35,20 @@ export function sizeFlag(args: ParsedArgs): Map<string, number> {
 
 /**
  * Loads and checks SPEC for a command that runs it; diagnostics become a `SpecError` (exit 1).
- * `defaults` (a checkpoint's options) apply where no flag is given.
+ * The network's `options` are those checkpoints record.
  */
 export function checkForRun(
   specPath: string,
   flags: { network?: string | undefined; params: ReadonlyMap<string, string>; sizes: ReadonlyMap<string, number> },
   io: Io,
-): CheckedForRun {
-  const source = loadForCommand(specPath, io);
-  const checked = checkProgram(source, {
-    ...(flags.network !== undefined ? { network: flags.network } : {}),
-    params: flags.params,
-    sizes: flags.sizes,
-  });
-  if (checked._tag === 'Left') throw new SpecError(checked.left);
-  const typed = checked.right.typed;
-  return {
-    typed,
-    source,
-    options: { network: typed.graph.network, params: Object.fromEntries(flags.params), sizes: Object.fromEntries(flags.sizes) },
-  };
+): CheckedNetwork {
+  const checked = checkWithOptions(loadForCommand(specPath, io), flags);
+  if (!checked.ok) throw new SpecError(checked.diagnostics);
+  return checked.network;
 }
 
 /** The spec's files as stored in a checkpoint. */
-export function specRecord(source: SourceProgram): { entry: string; sources: Record<string, string> } {
+export function specRecord(source: SpecProgram): { entry: string; sources: Record<string, string> } {
   return { entry: source.entry, sources: Object.fromEntries([...source.sources].map(([path, file]) => [path, file.text])) };
 }
 
@@ -101,28 +84,23 @@ Options:
     if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be at most ${Number.MAX_SAFE_INTEGER}`);
     const checked = checkForRun(spec!, { network: stringFlag(args, 'network'), params: keyValueFlag(args, 'param'), sizes: sizeFlag(args) }, io);
 
-    const { initBackend } = await import('../../runtime/backend.js');
-    const info = await initBackend({ ...(stringFlag(args, 'backend') !== undefined ? { name: stringFlag(args, 'backend')! } : {}), env: io.env });
+    const backend = backendOptions(args, io);
+    const info = await selectBackend(backend);
     for (const w of info.warnings) io.stderr(`warning: ${w}\n`);
-    const { lower } = await import('../../runtime/lower.js');
-    const { saveWeights, WeightsError } = await import('../../runtime/weights.js');
-    const { formatBytes } = await import('../../runtime/memory.js');
-    const program = lower(checked.typed, { seed });
-    let values;
-    try {
-      values = await program.read();
-    } finally {
-      program.dispose();
-    }
+    const program = await compile(checked, { ...backend, seed });
     const dir = resolve(io.cwd, out);
+    let manifest;
     try {
-      await saveWeights(dir, values, { options: checked.options, seed, spec: specRecord(checked.source) });
+      manifest = await saveWeights(dir, program, checked);
     } catch (e) {
       if (e instanceof WeightsError) throw new RuntimeFailure(e.message);
       throw e;
+    } finally {
+      program.dispose();
     }
-    const count = [...values.values()].reduce((s, v) => s + v.data.length, 0);
-    io.stdout(`${out}: ${values.size} tensors, ${count.toLocaleString('en-US')} parameters (${formatBytes(count * 4)}) of \`${checked.typed.graph.network}\`, seed ${seed}\n`);
+    const tensors = manifest.weightsManifest.flatMap((group) => group.weights);
+    const count = tensors.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+    io.stdout(`${out}: ${tensors.length} tensors, ${count.toLocaleString('en-US')} parameters (${formatBytes(count * 4)}) of \`${checked.typed.graph.network}\`, seed ${seed}\n`);
     return EXIT_OK;
   },
 };

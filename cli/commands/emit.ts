@@ -1,11 +1,11 @@
 /**
  * `netc emit SPEC --target ts -o FILE.ts`: the checked network as a standalone TypeScript module
- * that depends only on `@tensorflow/tfjs-core` (`compiler/emit/`, docs/emit.md). Without `-o`
+ * that depends only on `@tensorflow/tfjs-core` (`emitTypeScript`, docs/emit.md). Without `-o`
  * the module is written to stdout.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { renderDiagnostics } from '../../grammar/diagnostics.js';
+import { emitTypeScript, renderDiagnostics } from '../../index.js';
 import { EXIT_OK, RuntimeFailure, SpecError, UsageError, expectPositionals, stringFlag, type Command, type Io, type ParsedArgs } from '../command.js';
 import { checkForCommand, networkOptionSpecs, networkOptionsHelp } from '../check-spec.js';
 import { sourceLookup } from '../sources.js';
@@ -38,22 +38,21 @@ ${networkOptionsHelp}`,
     const out = stringFlag(args, 'output');
     const checked = checkForCommand(spec!, args, io);
     if (checked.typed.warnings.length) io.stderr(`${renderDiagnostics(checked.typed.warnings, sourceLookup, { color: io.isTTY })}\n`);
-    // The emitter loads ts-morph (and TypeScript): only this command pays for it.
-    const { emitTypeScript } = await import('../../compiler/emit/index.js');
-    const emitted = emitTypeScript(checked.typed, { source: spec! });
-    if (emitted._tag === 'Left') throw new SpecError(emitted.left);
+    // emitTypeScript loads the emitter (ts-morph and TypeScript) on first use: only this command pays for it.
+    const emitted = await emitTypeScript(checked.typed, { source: spec! });
+    if (!emitted.ok) throw new SpecError(emitted.diagnostics);
     if (out === undefined) {
-      io.stdout(emitted.right);
+      io.stdout(emitted.text);
       return EXIT_OK;
     }
     const path = resolve(io.cwd, out);
     try {
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, emitted.right);
+      await writeFile(path, emitted.text);
     } catch (e) {
       throw new RuntimeFailure(`cannot write ${out}: ${(e as Error).message}`);
     }
-    const lines = emitted.right.split('\n').length - 1;
+    const lines = emitted.text.split('\n').length - 1;
     io.stdout(`${out}: \`${checked.typed.graph.network}\` as TypeScript (${lines} lines), needs only @tensorflow/tfjs-core\n`);
     return EXIT_OK;
   },

@@ -1,20 +1,35 @@
 /**
  * `netc eval RUN [--data SRC] [--split val|test] [--json]`: evaluates a trained run on a data
  * split — global accuracy G, class-average accuracy C, mean IoU, per-class IoU and the
- * confusion matrix, from one matrix over the whole split (runtime/metrics.ts). The network
+ * confusion matrix, from one matrix over the whole split (`evaluateSplit` of the API). The network
  * is rebuilt from the spec source and compile options stored in the run's checkpoint, so the
  * spec file need not exist any more.
  */
 import { resolve } from 'node:path';
-import type { TypedGraph } from '../../compiler/check/types.js';
-import { checkProgram } from '../../compiler/index.js';
-import type { Diagnostic } from '../../grammar/diagnostics.js';
-import { loadProgram } from '../../grammar/load.js';
+import {
+  DataError,
+  WeightsError,
+  check,
+  checkFits,
+  checkNetworkFitsData,
+  compile,
+  estimateMemory,
+  evaluateSplit,
+  isTrainError,
+  load,
+  openDataset,
+  readRunCheckpoint,
+  selectBackend,
+  type Checkpoint,
+  type TypedGraph,
+} from '../../index.js';
 import {
   EXIT_OK,
   SpecError,
   UsageError,
+  backendOptions,
   booleanFlag,
+  dataDiagnostic,
   expectPositionals,
   integerFlag,
   stringFlag,
@@ -23,7 +38,6 @@ import {
   type ParsedArgs,
 } from '../command.js';
 import { rememberSource } from '../sources.js';
-import type { Checkpoint } from '../../runtime/train/checkpoint.js';
 import { prefetchFromEnv } from './train.js';
 
 /** Where stored spec files are placed for loading (never read from disk). */
@@ -33,7 +47,7 @@ const STORED_ROOT = '/netc-checkpoint';
 export function checkStoredSpec(checkpoint: Checkpoint): TypedGraph {
   const { spec, options } = checkpoint.manifest;
   const files = new Map(Object.entries(spec.sources).map(([path, text]) => [resolve(STORED_ROOT, path), text]));
-  const loaded = loadProgram(spec.entry, {
+  const loaded = load(spec.entry, {
     cwd: STORED_ROOT,
     readFile: (absolute) => {
       const text = files.get(absolute);
@@ -42,23 +56,21 @@ export function checkStoredSpec(checkpoint: Checkpoint): TypedGraph {
     },
     onSource: rememberSource,
   });
-  if (loaded._tag === 'Left') throw new SpecError(loaded.left as Diagnostic[]);
-  const checked = checkProgram(loaded.right, {
+  if (!loaded.ok) throw new SpecError(loaded.diagnostics);
+  const checked = check(loaded.program, {
     network: options.network,
-    params: new Map(Object.entries(options.params ?? {})),
-    sizes: new Map(Object.entries(options.sizes ?? {}).map(([k, v]) => [k, Number(v)])),
+    params: options.params ?? {},
+    sizes: Object.fromEntries(Object.entries(options.sizes ?? {}).map(([k, v]) => [k, Number(v)])),
   });
-  if (checked._tag === 'Left') throw new SpecError(checked.left);
-  return checked.right.typed;
+  if (!checked.ok) throw new SpecError(checked.diagnostics);
+  return checked.network.typed;
 }
 
 /** Reads RUN's best/ (or checkpoint/ with `which: 'last'`); bad runs are data errors (exit 1). */
 export async function openRun(io: Io, run: string, which: 'best' | 'last'): Promise<{ checkpoint: Checkpoint; typed: TypedGraph }> {
-  const { readRunWeights } = await import('../../runtime/train/checkpoint.js');
-  const { WeightsError } = await import('../../runtime/weights.js');
   let checkpoint: Checkpoint;
   try {
-    checkpoint = await readRunWeights(resolve(io.cwd, run), which);
+    checkpoint = await readRunCheckpoint(resolve(io.cwd, run), which);
   } catch (e) {
     if (e instanceof WeightsError) throw new SpecError([e.toDiagnostic()]);
     throw e;
@@ -112,7 +124,6 @@ Options:
     const { checkpoint, typed } = await openRun(io, run!, which);
     const state = checkpoint.state;
     const source = stringFlag(args, 'data') ?? state.data.source;
-    const { openDataset, DataError } = await import('../../runtime/data/index.js');
     let dataset;
     try {
       dataset = await openDataset(source, { cwd: io.cwd, classes: state.data.classes, channels: state.data.channels, ...prefetchFromEnv(io) });
@@ -129,26 +140,21 @@ Options:
       }
       if (dataset.kind !== state.data.kind) throw new UsageError(`${source} is a ${dataset.kind} set; RUN was trained on ${state.data.kind} data`);
 
-      const { initBackend } = await import('../../runtime/backend.js');
-      const backend = stringFlag(args, 'backend');
-      const info = await initBackend({ ...(backend !== undefined ? { name: backend } : {}), ...(threads !== undefined ? { threads } : {}), env: io.env });
+      const backend = backendOptions(args, io, threads);
+      const info = await selectBackend(backend);
       for (const w of info.warnings) io.stderr(`warning: ${w}\n`);
-      const { lower } = await import('../../runtime/lower.js');
-      const { evaluateSplit } = await import('../../runtime/train/evaluate.js');
-      const { checkNetworkFitsData, TrainError } = await import('../../runtime/train/train.js');
-      const { checkFits, estimateMemory } = await import('../../runtime/memory.js');
       const batchSize = batchFlag ?? state.config.batch;
       let fit;
       try {
-        fit = checkNetworkFitsData(typed, dataset, { height: dataset.height, width: dataset.width }, batchSize, state.output);
+        fit = await checkNetworkFitsData(typed, dataset, { height: dataset.height, width: dataset.width }, batchSize, state.output);
       } catch (e) {
-        if (e instanceof TrainError) throw new SpecError([{ code: 'data', severity: 'error', message: `${source}: ${e.message}`, related: [], notes: [] }]);
+        if (isTrainError(e)) throw new SpecError([dataDiagnostic(`${source}: ${e.message}`)]);
         throw e;
       }
       const fits = checkFits(estimateMemory(typed, { batch: batchSize, sizes: fit.env }), info.name, 'inference');
       if (!fits.ok) throw new UsageError(`${fits.message} (--batch sets the evaluation batch)`);
 
-      const program = lower(typed, { weights: checkpoint.weights });
+      const program = await compile(typed, { ...backend, weights: checkpoint.weights });
       const started = performance.now();
       let matrix;
       try {

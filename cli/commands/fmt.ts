@@ -1,16 +1,12 @@
 /**
- * `netc fmt SPEC [--write | --check]`: prints the canonical form of SPEC (grammar/format.ts,
+ * `netc fmt SPEC [--write | --check]`: prints the canonical form of SPEC (`format` of the API,
  * rules in docs/formatting.md). `--write` replaces the file (temp file + rename, so a
  * crash never leaves half a file); `--check` exits 1 and names each file that is not
  * formatted. Only SPEC itself is read: formatting needs no imports.
  */
 import { chmodSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Diagnostic } from '../../grammar/diagnostics.js';
-import { format } from '../../grammar/format.js';
-import { parse } from '../../grammar/index.js';
-import { readSpecFile } from '../../grammar/load.js';
-import { SourceFile } from '../../grammar/span.js';
+import { SourceFile, format, parse, readSpecFile, type Diagnostic } from '../../index.js';
 import {
   EXIT_OK,
   EXIT_SPEC,

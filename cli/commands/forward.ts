@@ -7,10 +7,26 @@
  */
 import { resolve } from 'node:path';
 import {
+  NpyError,
+  WeightsError,
+  checkFits,
+  checkWeights,
+  compile,
+  estimateMemory,
+  isLoweringError,
+  readNpyFloat32,
+  readWeights,
+  resolveSizes,
+  selectBackend,
+  writeNpy,
+} from '../../index.js';
+import {
   EXIT_OK,
   RuntimeFailure,
   SpecError,
   UsageError,
+  backendOptions,
+  dataDiagnostic,
   expectPositionals,
   keyValueFlag,
   stringFlag,
@@ -56,10 +72,6 @@ Options:
     if (!outputPath) throw new UsageError('missing -o Y.npy');
     const nodeName = stringFlag(args, 'node');
 
-    const { readWeights, checkParamValues, WeightsError } = await import('../../runtime/weights.js');
-    const { readNpyFloat32, writeNpy, NpyError } = await import('../../runtime/npy.js');
-    const { parameterDecls, resolveSizes } = await import('../../runtime/program.js');
-    const { estimateMemory, checkFits } = await import('../../runtime/memory.js');
     const dataError = (e: unknown): never => {
       if (e instanceof WeightsError || e instanceof NpyError) throw new SpecError([e.toDiagnostic()]);
       throw e;
@@ -80,11 +92,11 @@ Options:
     );
     const typed = checked.typed;
     const savedText = weights.manifest.spec?.sources?.[weights.manifest.spec.entry];
-    const currentText = checked.source.sources.get(checked.source.entry)?.text;
+    const currentText = checked.program.sources.get(checked.program.entry)?.text;
     if (savedText !== undefined && currentText !== undefined && savedText !== currentText) {
       io.stderr(`warning: ${spec} differs from the spec stored with the weights (${weights.manifest.spec.entry}); using ${spec}\n`);
     }
-    const problem = checkParamValues(parameterDecls(typed), weights.values, weightsDir);
+    const problem = checkWeights(weights.values, typed, weightsDir);
     if (problem) dataError(problem);
 
     const outputs = typed.graph.outputs;
@@ -97,18 +109,16 @@ Options:
     if (typed.graph.inputs.length !== 1) throw new UsageError(`network \`${typed.graph.network}\` has ${typed.graph.inputs.length} inputs; netc forward feeds one`);
     const inputNode = typed.nodes.get(typed.graph.inputs[0]!)!;
     const sizesOutcome = resolveSizes(typed, new Map([[inputNode.node.name, input.shape]]));
-    if (!sizesOutcome.ok) throw new SpecError([{ code: 'data', severity: 'error', message: `${inputPath}: ${sizesOutcome.message}`, related: [], notes: [] }]);
+    if (!sizesOutcome.ok) throw new SpecError([dataDiagnostic(`${inputPath}: ${sizesOutcome.message}`)]);
 
-    const { initBackend } = await import('../../runtime/backend.js');
-    const backendName = stringFlag(args, 'backend');
-    const info = await initBackend({ ...(backendName !== undefined ? { name: backendName } : {}), env: io.env });
+    const backend = backendOptions(args, io);
+    const info = await selectBackend(backend);
     for (const w of info.warnings) io.stderr(`warning: ${w}\n`);
     const fits = checkFits(estimateMemory(typed, { batch: sizesOutcome.batch, sizes: sizesOutcome.env }), info.name, 'inference');
     if (!fits.ok) throw new RuntimeFailure(fits.message);
 
     const tf = await import('@tensorflow/tfjs-core');
-    const { lower, LoweringError } = await import('../../runtime/lower.js');
-    const program = lower(typed, { weights: weights.values });
+    const program = await compile(typed, { ...backend, weights: weights.values });
     const x = tf.tensor(input.data, input.shape, 'float32');
     let result: { data: Float32Array; shape: number[] };
     try {
@@ -116,7 +126,7 @@ Options:
       result = { data: Float32Array.from(await y.data()), shape: y.shape };
       y.dispose();
     } catch (e) {
-      if (e instanceof LoweringError) {
+      if (isLoweringError(e)) {
         if (e.kind === 'output') throw new UsageError(e.message);
         throw new SpecError([e.toDiagnostic()]);
       }

@@ -1,7 +1,7 @@
 /** `netc graph SPEC [--format dot|mermaid|svg] [-o FILE]`: the elaborated graph. */
 import { renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { renderGraph, type GraphFormat } from '../../compiler/report/index.js';
+import { renderGraph, type GraphFormat } from '../../index.js';
 import { EXIT_OK, RuntimeFailure, UsageError, expectPositionals, stringFlag, type Command } from '../command.js';
 import { checkForCommand, networkOptionSpecs, networkOptionsHelp } from '../check-spec.js';
 

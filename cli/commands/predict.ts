@@ -8,11 +8,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
+import { DataError, compile, loadImages, predictImage, selectBackend } from '../../index.js';
 import {
   EXIT_OK,
   RuntimeFailure,
   SpecError,
   UsageError,
+  backendOptions,
   booleanFlag,
   expectPositionals,
   integerFlag,
@@ -70,8 +72,6 @@ Options:
     const { checkpoint, typed } = await openRun(io, run!, which);
     const state = checkpoint.state;
     const channels = state.data.channels === 1 ? 1 : 3;
-    const { loadImages, predictImage, fixedInputSize } = await import('../../runtime/train/predict.js');
-    const { DataError } = await import('../../runtime/data/errors.js');
     let loaded;
     try {
       loaded = await loadImages({ typed, channels }, images.map((f) => resolve(io.cwd, f)), images);
@@ -79,17 +79,14 @@ Options:
       if (e instanceof DataError) throw new SpecError(e.diagnostics);
       throw e;
     }
-    if (loaded.some((l) => l.resized)) {
-      const size = fixedInputSize(typed)!;
-      io.stderr(`note: images are resized to the network's ${size.height}×${size.width} input\n`);
-    }
+    // A resized image has the network's fixed input size.
+    const resized = loaded.find((l) => l.resized)?.image;
+    if (resized) io.stderr(`note: images are resized to the network's ${resized.height}×${resized.width} input\n`);
 
-    const { initBackend } = await import('../../runtime/backend.js');
-    const backend = stringFlag(args, 'backend');
-    const info = await initBackend({ ...(backend !== undefined ? { name: backend } : {}), ...(threads !== undefined ? { threads } : {}), env: io.env });
+    const backend = backendOptions(args, io, threads);
+    const info = await selectBackend(backend);
     for (const w of info.warnings) io.stderr(`warning: ${w}\n`);
-    const { lower } = await import('../../runtime/lower.js');
-    const program = lower(typed, { weights: checkpoint.weights });
+    const program = await compile(typed, { ...backend, weights: checkpoint.weights });
     try {
       await mkdir(outDir, { recursive: true });
     } catch (e) {

@@ -1,8 +1,7 @@
 /** `netc rf SPEC [--json] [--html FILE] [--at NAME:y,x]`: the receptive-field report. */
 import { writeFileSync, renameSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { formatRfReport, formatUnitRegion, parseAt, rfHtml, rfReport, unitRegion } from '../../compiler/report/index.js';
-import { renderDiagnostic } from '../../grammar/diagnostics.js';
+import { formatRfReport, formatUnitRegion, parseAt, renderDiagnostic, rfHtml, rfReport, unitRegion } from '../../index.js';
 import { EXIT_OK, RuntimeFailure, UsageError, booleanFlag, expectPositionals, stringFlag, type Command } from '../command.js';
 import { checkForCommand, networkOptionSpecs, networkOptionsHelp } from '../check-spec.js';
 import { sourceLookup } from '../sources.js';
@@ -31,9 +30,9 @@ ${networkOptionsHelp}`,
     const { typed } = checkForCommand(spec!, args, io);
     for (const w of typed.warnings) io.stderr(renderDiagnostic(w, sourceLookup, { color: io.isTTY && !io.env['NO_COLOR'] }) + '\n\n');
     if (parsedAt) {
-      const region = unitRegion(typed, parsedAt.name, parsedAt.y, parsedAt.x);
-      if ('severity' in region) throw new UsageError(renderDiagnostic(region, sourceLookup).replace(/^error\[usage\]: /, ''));
-      io.stdout(booleanFlag(args, 'json') ? JSON.stringify(region, null, 2) + '\n' : formatUnitRegion(region) + '\n');
+      const at = unitRegion(typed, parsedAt.name, parsedAt.y, parsedAt.x);
+      if (!at.ok) throw new UsageError(renderDiagnostic(at.diagnostics[0]!, sourceLookup).replace(/^error\[usage\]: /, ''));
+      io.stdout(booleanFlag(args, 'json') ? JSON.stringify(at.region, null, 2) + '\n' : formatUnitRegion(at.region) + '\n');
       return EXIT_OK;
     }
     if (html !== undefined) {

@@ -2,22 +2,39 @@
  * `netc train SPEC [--data SRC] [-o RUN] [--epochs N] [--batch N] [--lr X] ...`: trains a
  * network with its spec's `train {}` recipe (language.md §8), every key overridable by a
  * flag, and writes RUN/checkpoint/, RUN/best/, RUN/metrics.jsonl and RUN/curves.svg
- * (cli.md "A run directory"). The loop itself is `runtime/train/train.ts`; this file parses
- * flags, resolves the defaults, opens the data and prints.
+ * (cli.md "A run directory"). The loop itself is `train` of the API; this file parses flags,
+ * resolves the defaults, opens the data and prints.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import type { ArgValue } from '../../compiler/ir.js';
-import { readAugment, readLoss, readOptimizer, readSchedule, readTrainConfig, type TrainConfig } from '../../compiler/train-config.js';
-import { error } from '../../grammar/diagnostics.js';
-import { loadProgram } from '../../grammar/load.js';
+import {
+  DataError,
+  WeightsError,
+  classWeightsFor,
+  describeSchedule,
+  findCheckpoint,
+  formatBytes,
+  isLoweringError,
+  isTrainError,
+  openDataset,
+  readCheckpoint,
+  readTrainConfig,
+  readTrainSetting,
+  selectBackend,
+  train,
+  type CheckedNetwork,
+  type TrainConfig,
+  type TrainSettingKey,
+} from '../../index.js';
 import {
   EXIT_OK,
   RuntimeFailure,
   SpecError,
   UsageError,
+  backendOptions,
   booleanFlag,
+  dataDiagnostic,
   expectPositionals,
   integerFlag,
   numberFlag,
@@ -28,8 +45,7 @@ import {
 } from '../command.js';
 import { TrainProgress } from '../progress.js';
 import { networkOptions } from '../check-spec.js';
-import { checkForRun, specRecord, type CheckedForRun } from './compile.js';
-import { elaborate } from '../../compiler/elaborate/elaborate.js';
+import { checkForRun, specRecord } from './compile.js';
 
 /**
  * The data `netc train` uses without `--data`: the built-in shapes at 32×32 in an easy setting
@@ -105,10 +121,6 @@ Options:
     const net = networkOptions(args);
     const resumeWanted = booleanFlag(args, 'resume');
 
-    // Load the libraries that run tensors only now (netc check stays fast).
-    const { readCheckpoint, findCheckpoint } = await import('../../runtime/train/checkpoint.js');
-    const { WeightsError } = await import('../../runtime/weights.js');
-
     // 1. The spec, as given (its network name decides the default run directory).
     let checked = checkForRun(spec!, net, io);
     const network = checked.typed.graph.network;
@@ -138,7 +150,6 @@ Options:
     }
 
     // 4. The data; the network's `classes` follows it unless --param sets it.
-    const { openDataset, DataError } = await import('../../runtime/data/index.js');
     const source = flags.data ?? resume?.state.data.source ?? DEFAULT_TRAIN_DATA;
     const graph = checked.typed.graph;
     const hasClasses = graph.parameters['classes'] !== undefined;
@@ -175,24 +186,21 @@ Options:
       checked = checkForRun(spec!, { network: network, params, sizes }, io);
       if (resume) {
         const stored = resume.manifest.spec.sources;
-        const current = specRecord(checked.source).sources;
+        const current = specRecord(checked.program).sources;
         const changed = Object.keys(current).filter((p) => stored[p] !== current[p]);
         if (changed.length) io.stderr(`warning: ${changed.join(', ')} changed since the checkpoint was written; resuming with the current text\n`);
       }
 
       // 5. Backend, then the class weights (printed: the paper's recipe depends on them).
-      const { initBackend } = await import('../../runtime/backend.js');
-      const info = await initBackend({ ...(flags.backend !== undefined ? { name: flags.backend } : {}), threads: flags.threads ?? defaultThreads(io), env: io.env });
+      const backend = backendOptions(args, io, flags.threads ?? defaultThreads(io));
+      const info = await selectBackend(backend);
       for (const w of info.warnings) io.stderr(`warning: ${w}\n`);
-      const { train, classWeightsFor, TrainError } = await import('../../runtime/train/train.js');
-      const { describeSchedule } = await import('../../runtime/train/schedule.js');
-      const { formatBytes } = await import('../../runtime/memory.js');
 
       io.stderr(`${dataset.describe()}\n`);
       const weights = resume
         ? { kind: config.loss.classWeights.kind, weights: Float32Array.from(resume.state.classWeights) }
         : await classWeightsFor(config, dataset).catch((e: unknown) => {
-            if (e instanceof TrainError) throw new SpecError([error('data', e.message)]);
+            if (isTrainError(e)) throw new SpecError([dataDiagnostic(e.message)]);
             if (e instanceof DataError) throw new SpecError(e.diagnostics);
             throw e;
           });
@@ -225,15 +233,14 @@ Options:
 
       let result;
       try {
+        // `checked` was checked with these params and sizes: they are the options its checkpoints record.
         result = await train({
-          typed: checked.typed,
-          spec: specRecord(checked.source),
-          compileOptions: { network, params: Object.fromEntries(params), sizes: Object.fromEntries(sizes) },
-          config,
-          dataset,
+          network: checked,
+          data: dataset,
           runDir,
+          config,
           seed,
-          backend: info.name,
+          ...backend,
           classWeights: weights,
           ...(resume ? { resume } : {}),
           signal: controller.signal,
@@ -252,7 +259,7 @@ Options:
         });
       } catch (e) {
         progress.clear();
-        throw translateTrainError(e, runDir, io, { TrainError, DataError, WeightsError });
+        throw translateTrainError(e, runDir, io);
       }
       progress.clear();
       const last = result.history[result.history.length - 1];
@@ -288,7 +295,6 @@ interface TrainFlags {
   loss?: string;
   augment?: string;
   seed?: number;
-  backend?: string;
   threads?: number;
 }
 
@@ -310,7 +316,6 @@ function readFlags(args: ParsedArgs): TrainFlags {
   set('augment', stringFlag(args, 'augment'));
   set('seed', integerFlag(args, 'seed', { min: 0 }));
   if (f.seed !== undefined && !Number.isSafeInteger(f.seed)) throw new UsageError(`--seed must be at most ${Number.MAX_SAFE_INTEGER}`);
-  set('backend', stringFlag(args, 'backend'));
   set('threads', integerFlag(args, 'threads', { min: 1 }));
   if (f.data !== undefined && f.data.trim() === '') throw new UsageError('--data needs a source: DIR, idx:DIR or synthetic:shapes');
   return f;
@@ -331,42 +336,35 @@ function defaultThreads(io: Io): number | undefined {
 }
 
 /**
- * Parses a flag written in the spec's own syntax (`step(at: [30], factor: 0.5)`) by
- * elaborating a one-line train section, so that flags and specs accept exactly the same text.
+ * A flag written in the spec's own syntax (`step(at: [30], factor: 0.5)`), read as that setting
+ * of a `train {}` section would be, so that flags and specs accept exactly the same text.
+ * `text` is what is parsed, `shown` the flag as the user wrote it.
  */
-export function parseTrainValue(flag: string, text: string): ArgValue {
-  const file = `/--${flag}.net`;
-  const source = `network flag() {\n  input x: [1, 1, 1]\n  output y = x\n  train {\n    value = ${text}\n  }\n}\n`;
-  const loaded = loadProgram(file, { cwd: '/', readFile: () => source });
-  const graph = loaded._tag === 'Right' ? elaborate(loaded.right) : loaded;
-  if (graph._tag === 'Left' || graph.right.train.length !== 1) {
-    const why = graph._tag === 'Left' ? graph.left[0]?.message : undefined;
+function readFlagSetting<K extends TrainSettingKey>(flag: K, text: string, shown: string = text): TrainConfig[K] {
+  const setting = readTrainSetting(flag, text);
+  if (setting.ok) return setting.value;
+  if (setting.syntax) {
+    const why = setting.diagnostics[0]?.message;
     throw new UsageError(`--${flag} '${text}' is not a valid value${why ? `: ${why}` : ''}`);
   }
-  return graph.right.train[0]!.value;
-}
-
-function orUsage<T>(flag: string, text: string, value: T | string): T {
-  if (typeof value === 'string') throw new UsageError(`--${flag} '${text}': ${value.replace(/`/g, "'")}`);
-  return value;
+  throw new UsageError(`--${flag} '${shown}': ${setting.message.replace(/`/g, "'")}`);
 }
 
 /** The spec's recipe with defaults, then the flags. */
-export function resolveConfig(checked: CheckedForRun, flags: TrainFlags): TrainConfig {
-  const entries = checked.typed.graph.train;
-  const { config: fromSpec, diagnostics } = readTrainConfig(entries);
+export function resolveConfig(checked: CheckedNetwork, flags: TrainFlags): TrainConfig {
+  const { config: fromSpec, diagnostics } = readTrainConfig(checked);
   if (diagnostics.some((d) => d.severity === 'error')) throw new SpecError(diagnostics);
-  const specSetsEpochs = entries.some((e) => e.key === 'epochs');
+  const specSetsEpochs = checked.typed.graph.train.some((e) => e.key === 'epochs');
   return applyFlags({ ...fromSpec, epochs: specSetsEpochs ? fromSpec.epochs : DEFAULT_EPOCHS }, flags);
 }
 
 function applyFlags(base: TrainConfig, flags: TrainFlags): TrainConfig {
   let config = base;
-  if (flags.loss !== undefined) config = { ...config, loss: orUsage('loss', flags.loss, readLoss(parseTrainValue('loss', flags.loss))) };
-  if (flags.schedule !== undefined) config = { ...config, schedule: orUsage('schedule', flags.schedule, readSchedule(parseTrainValue('schedule', flags.schedule))) };
+  if (flags.loss !== undefined) config = { ...config, loss: readFlagSetting('loss', flags.loss) };
+  if (flags.schedule !== undefined) config = { ...config, schedule: readFlagSetting('schedule', flags.schedule) };
   if (flags.augment !== undefined) {
     const text = flags.augment.trim().startsWith('[') ? flags.augment : `[${flags.augment}]`;
-    config = { ...config, augment: orUsage('augment', flags.augment, readAugment(parseTrainValue('augment', text))) };
+    config = { ...config, augment: readFlagSetting('augment', text, flags.augment) };
   }
   if (flags.optimizer !== undefined) {
     const text = flags.optimizer.trim();
@@ -376,7 +374,7 @@ function applyFlags(base: TrainConfig, flags: TrainFlags): TrainConfig {
         config = { ...config, optimizer: text === 'sgd' ? { kind: 'sgd', lr: 0.01, momentum: 0.9, weightDecay: 0 } : { kind: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, weightDecay: 0 } };
       }
     } else {
-      config = { ...config, optimizer: orUsage('optimizer', text, readOptimizer(parseTrainValue('optimizer', text))) };
+      config = { ...config, optimizer: readFlagSetting('optimizer', text) };
     }
   }
   let optimizer = config.optimizer;
@@ -462,21 +460,19 @@ function translateTrainError(
   e: unknown,
   runDir: string,
   io: Io,
-  kinds: { TrainError: new (...a: never[]) => Error; DataError: new (...a: never[]) => Error; WeightsError: new (...a: never[]) => Error },
 ): Error {
-  if (e instanceof kinds.TrainError) {
-    const t = e as Error & { kind: string };
-    if (t.kind === 'nan') {
+  if (isTrainError(e)) {
+    if (e.kind === 'nan') {
       const where = existsSync(join(runDir, 'checkpoint')) ? `the last good checkpoint is ${shown(io, join(runDir, 'checkpoint'))}` : 'no checkpoint was written yet';
-      return new RuntimeFailure(`${t.message}; ${where}`);
+      return new RuntimeFailure(`${e.message}; ${where}`);
     }
-    if (t.kind === 'memory') return new RuntimeFailure(t.message);
-    return new SpecError([error('data', t.message)]);
+    if (e.kind === 'memory') return new RuntimeFailure(e.message);
+    return new SpecError([dataDiagnostic(e.message)]);
   }
-  if (e instanceof kinds.DataError) return new SpecError((e as Error & { diagnostics: SpecError['diagnostics'] }).diagnostics);
-  if (e instanceof kinds.WeightsError) return new RuntimeFailure(e.message);
-  if ((e as Error)?.name === 'LabelError') return new SpecError([error('data', (e as Error).message)]);
-  if ((e as Error)?.name === 'LoweringError') return new SpecError([error('data', (e as Error).message)]);
+  if (e instanceof DataError) return new SpecError(e.diagnostics);
+  if (e instanceof WeightsError) return new RuntimeFailure(e.message);
+  if ((e as Error)?.name === 'LabelError') return new SpecError([dataDiagnostic((e as Error).message)]);
+  if (isLoweringError(e)) return new SpecError([dataDiagnostic(e.message)]);
   if (e instanceof RangeError && /memory|allocat/i.test(e.message)) return new RuntimeFailure(`out of memory: ${e.message}`);
   return e as Error;
 }
