@@ -43,7 +43,7 @@ import {
   type Io,
   type ParsedArgs,
 } from '../command.js';
-import { TrainProgress } from '../progress.js';
+import { TrainProgress, formatRate } from '../progress.js';
 import { networkOptions } from '../check-spec.js';
 import { checkForRun, specRecord } from './compile.js';
 
@@ -273,7 +273,7 @@ Options:
         `${shown(io, runDir)}: ${result.history.length} epochs of \`${network}\`` +
           (last ? `; last epoch: loss ${last.loss.toFixed(4)}, val G ${pct(last.G)}, C ${pct(last.C)}, mIoU ${pct(last.mIoU)}` : '') +
           (result.best ? `; best mIoU ${pct(result.best.mIoU)} (epoch ${result.best.epoch}, in best/)` : '') +
-          `\n  ${result.seconds.toFixed(1)} s, ${speed.toFixed(1)} images/s; files: checkpoint/${result.best ? ', best/' : ''}, metrics.jsonl, curves.svg\n`,
+          `\n  ${result.seconds.toFixed(1)} s, ${formatRate(speed)} images/s; files: checkpoint/${result.best ? ', best/' : ''}, metrics.jsonl, curves.svg\n`,
       );
       return EXIT_OK;
     } finally {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Io } from '../../../cli/command.js';
-import { TrainProgress, bar, formatDuration } from '../../../cli/progress.js';
+import { TrainProgress, bar, formatDuration, formatRate } from '../../../cli/progress.js';
 import { TRAIN_DEFAULTS } from '../../../compiler/train-config.js';
 import {
   TRAIN_STATE_VERSION,
@@ -175,6 +175,12 @@ test('progress: a bar with loss, images/s and ETA on a terminal; plain periodic 
   const lines = plain.text().trimEnd().split('\n');
   assert.equal(lines, ['epoch 1/2 batch 5/10  loss 0.7500  24.0 img/s  ETA 0:30', 'epoch 1/2 batch 9/10  loss 0.7500  24.0 img/s  ETA 0:22']);
   assert.not.match(plain.text(), /\x1b/);
+});
+
+test('rates: one decimal, two significant digits below 1 (one FCN-VGG16 image in 23 s is 0.043/s, not 0.0)', () => {
+  assert.is(formatRate(24), '24.0');
+  assert.is(formatRate(1 / 23.3), '0.043');
+  assert.is(formatRate(0), '0.0');
 });
 
 test.run();
