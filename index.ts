@@ -52,7 +52,7 @@ import {
   type UnitRegion,
 } from './compiler/report/index.js';
 import { readAugment, readLoss, readOptimizer, readSchedule, readTrainConfig as readTrainEntries, type TrainConfig } from './compiler/train-config.js';
-import type { BackendInfo, BackendName } from './runtime/backend.js';
+import type { BackendError, BackendInfo, BackendName } from './runtime/backend.js';
 import type { Dataset, OpenOptions as DatasetOptions, Split } from './runtime/data/types.js';
 import type { RasterImage, DecodeOptions } from './runtime/images.js';
 import type { ForwardOptions, LoweringError, Program } from './runtime/lower.js';
@@ -97,7 +97,7 @@ export type { Graph } from './compiler/ir.js';
 export type { ParamDecl, TypedGraph, TypedNode } from './compiler/check/types.js';
 export type { GraphFormat, RfReport, RfLayer, RfOutput, Summary, UnitRegion } from './compiler/report/index.js';
 export type { AugmentStep, LossConfig, OptimizerConfig, ScheduleConfig, TrainConfig } from './compiler/train-config.js';
-export type { BackendInfo, BackendName } from './runtime/backend.js';
+export type { BackendError, BackendInfo, BackendName } from './runtime/backend.js';
 export type { Batch, Dataset, DatasetKind, OpenOptions as DatasetOptions, Split, SplitName } from './runtime/data/types.js';
 export type { DataProblem } from './runtime/data/errors.js';
 export type { DecodeOptions, RasterImage } from './runtime/images.js';
@@ -568,8 +568,8 @@ export interface BackendOptions {
  * a no-op, so a later `compile` with the same options keeps this backend and its tensors.
  *
  * @returns the backend's name, its threads, and warnings to show the user
- * @throws a `UsageError` for an unknown backend or thread count, `BackendUnavailable` (with how to
- *   install it) when tfjs-node is not installed
+ * @throws a `BackendError` (see `isBackendError`): `choice` for an unknown backend or thread
+ *   count, `unavailable` (with how to install it) when tfjs-node is not installed
  * @example
  * ```ts
  * const info = await selectBackend({ backend: 'cpu' });
@@ -600,8 +600,8 @@ export interface CompileOptions extends BackendOptions {
  * @param network a checked network
  * @param options `seed`, `weights` (a directory or values), `backend`, `threads`, `env`
  * @returns a `Program`; call `program.dispose()` when done
- * @throws a `UsageError` for an unknown backend, `BackendUnavailable` when tfjs-node is not
- *   installed, a `WeightsError` when the weights do not fit the spec
+ * @throws a `BackendError` for an unknown backend or a tfjs-node that is not installed
+ *   (`isBackendError`), a `WeightsError` when the weights do not fit the spec
  * @example
  * ```ts
  * const program = await compile(result.network, { seed: 1, backend: 'cpu' });
@@ -965,6 +965,17 @@ export async function checkNetworkFitsData(
 ): Promise<{ output: string; env: Record<string, number> }> {
   const { checkNetworkFitsData: fits } = await import('./runtime/train/train.js');
   return fits(typedOf(network), data, size, batch, output);
+}
+
+/**
+ * Whether `e` is the `BackendError` that `selectBackend`, `compile` and `train` throw when no
+ * backend can be set up. Its `kind`: `choice` (an unknown name or a bad thread count),
+ * `unavailable` (an optional backend not installed or not loading; the message says how to
+ * install it), `failed` (it loaded but did not start). (The class lives with TensorFlow.js
+ * code, so it is recognised by this function rather than exported.)
+ */
+export function isBackendError(e: unknown): e is BackendError {
+  return e instanceof Error && e.name === 'BackendError';
 }
 
 /**

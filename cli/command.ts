@@ -182,7 +182,7 @@ export function expectPositionals(args: ParsedArgs, names: string[], opts: { var
 export function backendOptions(args: ParsedArgs, io: Io, threads?: number): BackendOptions {
   const backend = stringFlag(args, 'backend');
   return {
-    // selectBackend checks the name: an unknown one is a UsageError that lists the backends.
+    // selectBackend checks the name: an unknown one is a BackendError (`choice`) listing the backends.
     ...(backend !== undefined ? { backend: backend as BackendName } : {}),
     ...(threads !== undefined ? { threads } : {}),
     env: io.env,

@@ -16,7 +16,7 @@ import {
   type Command,
   type Io,
 } from './command.js';
-import { closestName, renderDiagnostics } from '../index.js';
+import { closestName, isBackendError, renderDiagnostics } from '../index.js';
 import { sourceLookup } from './sources.js';
 
 export type { Io } from './command.js';
@@ -90,9 +90,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
 
 function reportError(e: unknown, command: Command, io: Io): number {
   const debug = io.env['NETC_DEBUG'] === '1';
-  if (e instanceof UsageError) {
+  if (e instanceof UsageError || (isBackendError(e) && e.kind === 'choice')) {
     io.stderr(`error: ${e.message}\nUsage: ${command.usage}\n`);
     return EXIT_USAGE;
+  }
+  if (isBackendError(e)) {
+    // Not installed: the message says how to install it; a usage matter (exit 2). A backend
+    // that loaded but did not start is a runtime failure (exit 3).
+    io.stderr(`error: ${e.message}\n`);
+    return e.kind === 'unavailable' ? EXIT_USAGE : EXIT_RUNTIME;
   }
   if (e instanceof SpecError) {
     io.stderr(renderDiagnostics(e.diagnostics, sourceLookup, { color: io.isTTY && !io.env['NO_COLOR'] }) + '\n');

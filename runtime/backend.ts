@@ -7,8 +7,8 @@
  *   falling back to 1 thread with a warning on any error.
  * - `cpu`: the pure-JS reference backend (tests compare against it).
  * - `tensorflow` / `cuda`: @tensorflow/tfjs-node / @tensorflow/tfjs-node-gpu, optional peers
- *   imported only when asked for; missing or broken → `BackendUnavailable` (exit 2) with
- *   install instructions. Both packages register a backend named `tensorflow`.
+ *   imported only when asked for; missing or broken → `BackendError` of kind `unavailable`
+ *   with install instructions. Both packages register a backend named `tensorflow`.
  *
  * Before any backend starts, netc's kernels (`kernels/install.ts`) and gradients
  * (`gradients.ts`) are registered. Library code never prints: warnings are returned.
@@ -17,7 +17,6 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
-import { EXIT_USAGE, RuntimeFailure, UsageError } from '../cli/command.js';
 import { registerGradients } from './gradients.js';
 import { installTensorflowKernels, installWasmKernels } from './kernels/install.js';
 import { MAX_WASM_THREADS, initThreadedWasm } from './wasm-threads.js';
@@ -55,15 +54,21 @@ export interface BackendInfo {
   warnings: string[];
 }
 
-/** The requested backend cannot be loaded; the message says how to install it. CLI exit 2. */
-export class BackendUnavailable extends RuntimeFailure {
+/**
+ * Why no backend could be set up: `choice`, a wrong name or thread count (a usage error);
+ * `unavailable`, an optional backend that is not installed or does not load (the message
+ * says how to install it); `failed`, a backend that loaded but did not start. The CLI exits
+ * with 2 for the first two and 3 for the last.
+ */
+export class BackendError extends Error {
   constructor(
-    readonly backend: BackendName,
+    readonly kind: 'choice' | 'unavailable' | 'failed',
     message: string,
-    override readonly cause?: unknown,
+    readonly backend?: BackendName,
+    options?: { cause?: unknown },
   ) {
-    super(message, EXIT_USAGE);
-    this.name = 'BackendUnavailable';
+    super(message, options);
+    this.name = 'BackendError';
   }
 }
 
@@ -93,8 +98,8 @@ export function installHelp(name: 'tensorflow' | 'cuda'): string {
   return lines.join('\n');
 }
 
-function unknownBackend(name: string, source: string): UsageError {
-  return new UsageError(`unknown backend '${name}'${source}; valid backends: ${BACKEND_NAMES.join(', ')}`);
+function unknownBackend(name: string, source: string): BackendError {
+  return new BackendError('choice', `unknown backend '${name}'${source}; valid backends: ${BACKEND_NAMES.join(', ')}`);
 }
 
 function resolveName(options: BackendOptions, env: BackendOptions['env'] & object): BackendName {
@@ -112,7 +117,7 @@ function resolveThreads(options: BackendOptions, env: BackendOptions['env'] & ob
   if (raw === undefined || raw === '') return 1;
   const n = typeof raw === 'number' ? raw : Number(raw);
   if (!Number.isInteger(n) || n < 1) {
-    throw new UsageError(`threads must be a positive integer, got '${raw}'${options.threads === undefined ? ' (from NETC_THREADS)' : ''}`);
+    throw new BackendError('choice', `threads must be a positive integer, got '${raw}'${options.threads === undefined ? ' (from NETC_THREADS)' : ''}`);
   }
   return n;
 }
@@ -169,7 +174,7 @@ async function initBackendNow(options: BackendOptions): Promise<BackendInfo> {
       info = await initWasm(threads, options.initThreaded ?? initThreadedWasm);
       break;
     case 'cpu':
-      if (!(await tf.setBackend('cpu'))) throw new RuntimeFailure('the cpu backend failed to initialise');
+      if (!(await tf.setBackend('cpu'))) throw new BackendError('failed', 'the cpu backend failed to initialise', 'cpu');
       silenceCpuBanner();
       info = { name, threads: 1, warnings: [] };
       break;
@@ -194,7 +199,7 @@ function engineRegistry(): {
 function resetWasm(): void {
   const engine = engineRegistry();
   wasmFactory ??= engine.registryFactory['wasm'];
-  if (!wasmFactory) throw new RuntimeFailure('the wasm backend is not registered');
+  if (!wasmFactory) throw new BackendError('failed', 'the wasm backend is not registered', 'wasm');
   if (engine.registry['wasm']) {
     tf.removeBackend('wasm');
     tf.registerBackend('wasm', wasmFactory.factory, wasmFactory.priority);
@@ -226,7 +231,7 @@ async function initWasm(threads: number, initThreaded: (threads: number) => Prom
   } else if (initialised && running > 1) {
     resetWasm();
   }
-  if (!(await tf.setBackend('wasm'))) throw new RuntimeFailure('the wasm backend failed to initialise');
+  if (!(await tf.setBackend('wasm'))) throw new BackendError('failed', 'the wasm backend failed to initialise', 'wasm');
   return { name: 'wasm', threads: wasmBackend.getThreadsCount(), warnings };
 }
 
@@ -248,18 +253,19 @@ async function initTensorflow(name: 'tensorflow' | 'cuda', importPackage: (s: st
       : /tfjs_binding\.node|native addon/i.test(describe(e))
         ? `${pkg} is installed but its native addon (tfjs_binding.node) or libtensorflow is missing (${describe(e)})`
         : `${pkg} failed to load (${describe(e)})`;
-    throw new BackendUnavailable(name, `backend '${name}' is unavailable: ${what}.\n${installHelp(name)}`, e);
+    throw new BackendError('unavailable', `backend '${name}' is unavailable: ${what}.\n${installHelp(name)}`, name, { cause: e });
   }
   if (!tf.findBackend('tensorflow')) {
-    throw new BackendUnavailable(
-      name,
+    throw new BackendError(
+      'unavailable',
       `backend '${name}' is unavailable: ${pkg} loaded but registered no 'tensorflow' backend with netc's TensorFlow.js; ` +
         `its version must be ${TFJS_VERSION} so that both share one @tensorflow/tfjs-core.\n${installHelp(name)}`,
+      name,
     );
   }
   installTensorflowKernels();
   if (!(await tf.setBackend('tensorflow'))) {
-    throw new BackendUnavailable(name, `backend '${name}' failed to initialise.\n${installHelp(name)}`);
+    throw new BackendError('unavailable', `backend '${name}' failed to initialise.\n${installHelp(name)}`, name);
   }
   const warnings: string[] = [];
   const backend = tf.backend() as unknown as { isUsingGpuDevice?: boolean; isGPUPackage?: boolean };

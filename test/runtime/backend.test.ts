@@ -10,11 +10,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { BACKEND_NAMES, BackendUnavailable, initBackend } from '../../runtime/backend.js';
+import { BACKEND_NAMES, BackendError, initBackend } from '../../runtime/backend.js';
 import { NEW_WASM_KERNELS, OVERRIDDEN_WASM_KERNELS, installTensorflowKernels } from '../../runtime/kernels/install.js';
 import { isNetcKernel } from '../../runtime/kernels/wasm-util.js';
 import { maxPoolWithArgmaxCompositeKernel } from '../../runtime/kernels/max-pool-with-argmax-composite.js';
-import { EXIT_USAGE, RuntimeFailure, UsageError } from '../../cli/command.js';
 
 const installed = (pkg: string): boolean => {
   try {
@@ -67,7 +66,8 @@ test('unknown backend names list the valid ones (usage error, exit 2)', async ()
       await initBackend(options);
       assert.unreachable('no error');
     } catch (e) {
-      assert.instance(e, UsageError);
+      assert.instance(e, BackendError);
+      assert.is((e as BackendError).kind, 'choice'); // cli/main.ts: usage error, exit 2
       const bad = 'name' in options ? options.name : options.env.NETC_BACKEND;
       assert.is((e as Error).message, `unknown backend '${bad}'${source}; valid backends: wasm, cpu, tensorflow, cuda`);
     }
@@ -81,25 +81,25 @@ test('bad thread counts are usage errors', async () => {
       await initBackend({ env: {}, ...options });
       assert.unreachable('no error');
     } catch (e) {
-      assert.instance(e, UsageError);
+      assert.instance(e, BackendError);
+      assert.is((e as BackendError).kind, 'choice');
       assert.match((e as Error).message, /threads must be a positive integer/);
     }
   }
 });
 
-async function unavailable(options: Parameters<typeof initBackend>[0]): Promise<BackendUnavailable> {
+async function unavailable(options: Parameters<typeof initBackend>[0]): Promise<BackendError> {
   try {
     await initBackend(options);
   } catch (e) {
-    assert.instance(e, BackendUnavailable);
-    assert.instance(e, RuntimeFailure); // so cli/main.ts maps it to its exitCode
-    assert.is((e as RuntimeFailure).exitCode, EXIT_USAGE);
-    return e as BackendUnavailable;
+    assert.instance(e, BackendError);
+    assert.is((e as BackendError).kind, 'unavailable'); // cli/main.ts: exit 2
+    return e as BackendError;
   }
   throw new Error('initBackend succeeded');
 }
 
-test('tensorflow and cuda without tfjs-node: BackendUnavailable with install instructions', async () => {
+test('tensorflow and cuda without tfjs-node: BackendError `unavailable` with install instructions', async () => {
   if (installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu')) return; // only meaningful where they are absent
   const cpu = await unavailable({ name: 'tensorflow', env: {} });
   assert.match(cpu.message, "backend 'tensorflow' is unavailable: @tensorflow/tfjs-node is not installed");
