@@ -115,6 +115,19 @@ test('every module under cli/ imports only index.ts, cli/ modules, built-ins and
   assert.ok(viaIndex.length >= 15, `${viaIndex.length} files import index.ts`);
 });
 
+test('the layers below never import cli/: grammar/, compiler/ and runtime/ know nothing of exit codes', () => {
+  const problems = ['grammar', 'compiler', 'runtime'].flatMap((layer) =>
+    sourceFiles(join(repoRoot, layer)).flatMap((file) =>
+      moduleReferences(readFileSync(file, 'utf8'), file).flatMap((r) => {
+        if (!r.specifier?.startsWith('.')) return [];
+        const target = resolve(dirname(file), r.specifier);
+        return target.startsWith(CLI + sep) ? [`${relative(repoRoot, file)}:${r.line}: imports ${relative(repoRoot, target)}`] : [];
+      }),
+    ),
+  );
+  assert.equal(problems, []);
+});
+
 test('netc rf starts without loading TensorFlow.js, sharp or ts-morph', () => {
   // A module resolution hook that lists every module the process loads.
   const dir = mkdtempSync(join(tmpdir(), 'netc-api-only-'));
