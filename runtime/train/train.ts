@@ -268,7 +268,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const { output, env } = checkNetworkFitsData(typed, dataset, inputSize, batchSize, options.output ?? resume?.output);
 
   // Refuse before allocating anything when the estimate does not fit the backend.
-  const estimate = estimateMemory(typed, { batch: batchSize, sizes: env, optimizer: memoryOptimizerKind(config) });
+  const estimate = estimateMemory(typed, { batch: batchSize, sizes: env, optimizer: memoryOptimizerKind(config), output });
   const fits = checkFits(estimate, options.backend, 'training');
   if (!fits.ok) throw new TrainError('memory', fits.message);
 

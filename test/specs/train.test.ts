@@ -92,8 +92,9 @@ for (const file of SEGMENTATION_SPECS) {
 }
 
 test('netc train fcn32s.net at a batch past the wasm heap: refused before allocating, exit 3, names the largest batch', async () => {
-  // Fixed part ≈ 3.25 GiB (parameters, gradients, momentum: 1.5 GiB; wasm's allowance 3.5 ×
-  // 512 MiB); each 32×32 image adds its activations (conv1 alone is 230×230×64, padded by 100).
+  // Fixed part ≈ 3 GiB (parameters, gradients, momentum: 1.5 GiB; wasm's allowance 3 ×
+  // 512 MiB); each 32×32 image adds what training keeps of its activations (conv1 alone is
+  // 230×230×64, padded by 100), so batch 1 fits (3.5 GiB) and batch 16 does not.
   const runDir = join(dir, 'fcn32s-big');
   const { code, stderr } = await netc(['train', specPath('fcn32s.net'), '--data', DATA, '--batch', '16', '--epochs', '1', '--backend', 'wasm', '-o', runDir], false);
   assert.is(code, 3, stderr);
