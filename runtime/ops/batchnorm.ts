@@ -17,6 +17,13 @@ import type { OpContext, RuntimeOp } from './_op.js';
 
 const AXES = [0, 1, 2];
 
+/** f(t), then t disposed: for a chain of activation-sized temporaries. */
+function disposing<T extends tf.Tensor>(t: tf.Tensor, f: (t: tf.Tensor) => T): T {
+  const out = f(t);
+  t.dispose();
+  return out;
+}
+
 export const op: RuntimeOp = {
   name: 'batchnorm',
   run(ctx: OpContext): tf.Tensor4D {
@@ -27,33 +34,50 @@ export const op: RuntimeOp = {
     const { gamma, beta, moving_mean: movingMean, moving_variance: movingVariance } = ctx.params as Record<string, tf.Tensor1D>;
     if (!ctx.training) return tf.batchNorm(x, movingMean!, movingVariance!, beta, gamma, eps);
     const n = x.shape[0] * x.shape[1] * x.shape[2];
-    // The batch statistics, shared by the normalisation and the moving averages. They are
-    // closed over rather than passed in, so the tape sees x only through `normalise`, whose
-    // gradient already includes the paths through the mean and the variance; the backward
-    // pass reads them through `save` (the executor disposes an op's temporaries).
-    const { mean, variance } = tf.moments(x, AXES);
+    // The batch statistics, for the normalisation and the moving averages. They are computed
+    // inside the customGrad's forward function, which the tape does not record (tfjs runs it
+    // at kernel depth 1), so `tf.moments`' activation-sized x − mean and its square are freed
+    // at once instead of being kept to the end of the backward pass; the gradient below
+    // already includes the paths through the mean and the variance. Kept (`tf.keep`) for the
+    // moving averages after the call, then disposed.
+    let batchMean: tf.Tensor1D | undefined;
+    let batchVariance: tf.Tensor1D | undefined;
     const normalise = tf.customGrad(((input: tf.Tensor4D, scale: tf.Tensor1D, shift: tf.Tensor1D, save: tf.GradSaveFunc) => {
+      const { mean, variance } = tf.moments(input, AXES) as { mean: tf.Tensor1D; variance: tf.Tensor1D };
+      batchMean = tf.keep(mean);
+      batchVariance = tf.keep(variance);
+      save([input, scale, mean, variance]);
       // The value by tfjs' own batchNorm, so that inference, training and the emitted module
       // (compiler/emit) compute bit-identical outputs; only the gradient is ours.
-      save([input, scale, mean, variance]);
       return {
-        value: tf.batchNorm(input, mean as tf.Tensor1D, variance as tf.Tensor1D, shift, scale, eps),
+        value: tf.batchNorm(input, mean, variance, shift, scale, eps),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [xs, g, batchMean, batchVariance] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-          const invStd = tf.rsqrt(tf.add(batchVariance, eps));
-          const xhat = tf.mul(tf.sub(xs, batchMean), invStd);
-          const dShift = tf.sum(dy, AXES);
-          const dScale = tf.sum(tf.mul(dy, xhat), AXES);
-          const inner = tf.sub(tf.sub(tf.mul(dy, n), dShift), tf.mul(xhat, dScale));
-          const dInput = tf.mul(inner, tf.div(tf.mul(g, invStd), n));
-          return [dInput, dScale, dShift];
+          const [xs, g, savedMean, savedVariance] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+          // The engine calls this outside any tidy and keeps whatever it leaves until the
+          // backward pass ends; so every activation-sized temporary is freed as soon as it is
+          // used, and at most three exist at once.
+          return tf.tidy(() => {
+            const invStd = tf.rsqrt(tf.add(savedVariance, eps));
+            const xhat = disposing(tf.sub(xs, savedMean), (centered) => tf.mul(centered, invStd));
+            const dShift = tf.sum(dy, AXES);
+            const dScale = disposing(tf.mul(dy, xhat), (product) => tf.sum(product, AXES));
+            const xhatScaled = disposing(xhat, (normalised) => tf.mul(normalised, dScale));
+            const shifted = disposing(tf.mul(dy, n), (scaled) => tf.sub(scaled, dShift));
+            const inner = tf.sub(shifted, xhatScaled);
+            tf.dispose([shifted, xhatScaled]);
+            const dInput = disposing(inner, (sum) => tf.mul(sum, tf.div(tf.mul(g, invStd), n)));
+            return [dInput, dScale, dShift];
+          });
         },
       };
     }) as Parameters<typeof tf.customGrad>[0]);
     const y = normalise(x, gamma!, beta!) as tf.Tensor4D;
+    const mean = batchMean!;
+    const variance = batchVariance!;
     const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
     ctx.update('moving_mean', tf.add(tf.mul(movingMean!, 1 - momentum), tf.mul(mean, momentum)));
     ctx.update('moving_variance', tf.add(tf.mul(movingVariance!, 1 - momentum), tf.mul(unbiased, momentum)));
+    tf.dispose([mean, variance]);
     return y;
   },
 };
