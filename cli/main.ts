@@ -98,6 +98,8 @@ function reportError(e: unknown, command: Command, io: Io): number {
     // Not installed: the message says how to install it; a usage matter (exit 2). A backend
     // that loaded but did not start is a runtime failure (exit 3).
     io.stderr(`error: ${e.message}\n`);
+    if (debug && e.stack) io.stderr(e.stack + '\n');
+    if (debug && e.cause !== undefined) io.stderr(`cause: ${(e.cause as Error)?.stack ?? String(e.cause)}\n`);
     return e.kind === 'unavailable' ? EXIT_USAGE : EXIT_RUNTIME;
   }
   if (e instanceof SpecError) {

@@ -265,7 +265,7 @@ async function initTensorflow(name: 'tensorflow' | 'cuda', importPackage: (s: st
   }
   installTensorflowKernels();
   if (!(await tf.setBackend('tensorflow'))) {
-    throw new BackendError('unavailable', `backend '${name}' failed to initialise.\n${installHelp(name)}`, name);
+    throw new BackendError('failed', `backend '${name}' loaded but failed to initialise.\n${installHelp(name)}`, name);
   }
   const warnings: string[] = [];
   const backend = tf.backend() as unknown as { isUsingGpuDevice?: boolean; isGPUPackage?: boolean };

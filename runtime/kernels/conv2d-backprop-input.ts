@@ -180,6 +180,9 @@ export function conv2dBackpropInputByMatMul(be: Backend, dy: TensorInfo, filter:
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co } = c;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = c;
   const { top, left } = c.padInfo;
+  if (dy.shape.join() !== [n, ho, wo, co].join()) {
+    throw new Error(`netc: Conv2DBackpropInput: dy is [${dy.shape.join(', ')}], the geometry gives [${[n, ho, wo, co].join(', ')}]`);
+  }
   const p = n * ho * wo;
   const k = kh * kw * ci;
   const dyT = run(be, 'Transpose', { x: view(dy, [p, co]) }, { perm: [1, 0] });

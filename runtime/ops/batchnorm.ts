@@ -71,13 +71,15 @@ export const op: RuntimeOp = {
         },
       };
     }) as Parameters<typeof tf.customGrad>[0]);
-    const y = normalise(x, gamma!, beta!) as tf.Tensor4D;
-    const mean = batchMean!;
-    const variance = batchVariance!;
-    const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
-    ctx.update('moving_mean', tf.add(tf.mul(movingMean!, 1 - momentum), tf.mul(mean, momentum)));
-    ctx.update('moving_variance', tf.add(tf.mul(movingVariance!, 1 - momentum), tf.mul(unbiased, momentum)));
-    tf.dispose([mean, variance]);
-    return y;
+    try {
+      const y = normalise(x, gamma!, beta!) as tf.Tensor4D;
+      const unbiased = tf.mul(batchVariance!, n / Math.max(n - 1, 1));
+      ctx.update('moving_mean', tf.add(tf.mul(movingMean!, 1 - momentum), tf.mul(batchMean!, momentum)));
+      ctx.update('moving_variance', tf.add(tf.mul(movingVariance!, 1 - momentum), tf.mul(unbiased, momentum)));
+      return y;
+    } finally {
+      // Kept outside every tidy: freed here even when an op above throws.
+      tf.dispose([batchMean, batchVariance].filter((t): t is tf.Tensor1D => t !== undefined));
+    }
   },
 };
