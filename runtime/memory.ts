@@ -88,9 +88,10 @@ export interface MemoryEstimate {
     /** The temporaries of one backward kernel (a mask and its copy, or a padded input and columns): 2 × the largest activation. */
     readonly inFlight: number;
     /**
-     * Not in `total`: the right-hand matrices of the stride-1 filter gradients (each conv's
-     * output gradient, channels rounded up to 8). wasm's XNNPACK packs a copy of each and
-     * keeps it until that gradient is freed, at the end of the backward pass (`backendOverhead`).
+     * Not in `total`: the largest right-hand matrix of a stride-1 filter gradient (a conv's
+     * output gradient, channels rounded up to 8). wasm's XNNPACK packs a copy of it, which
+     * netc's kernel frees when the filter gradient is done (`backendOverhead`); before, every
+     * one stayed to the end of the backward pass.
      */
     readonly filterGradientOperands: number;
     /** Parameter gradients (with grouped convolutions' per-group filter copies and gradients, and a shared layer's one per application). */
@@ -250,7 +251,7 @@ function simulate(typed: TypedGraph, plan: Plan, env: Env, batch: number, inputB
       training.tape += body.training.tape;
       training.activationGradients += body.training.activationGradients;
       training.parameterCopies += body.training.parameterCopies;
-      training.filterGradientOperands += body.training.filterGradientOperands;
+      training.filterGradientOperands = Math.max(training.filterGradientOperands, body.training.filterGradientOperands);
       for (const [name, bytes] of body.training.learnedParameters) {
         if (training.learnedParameters.has(name)) training.parameterCopies += bytes;
         training.learnedParameters.set(name, bytes);
@@ -274,7 +275,7 @@ function simulate(typed: TypedGraph, plan: Plan, env: Env, batch: number, inputB
     training.tape += (unsaved ? 0 : out) + kept + tape.saved;
     training.activationGradients += tape.gradients;
     training.parameterCopies += tape.parameterCopies;
-    training.filterGradientOperands += tape.filterGradientOperands;
+    training.filterGradientOperands = Math.max(training.filterGradientOperands, tape.filterGradientOperands);
     for (const p of t.params) {
       if (p.role !== 'learned') continue;
       const bytes = BYTES_PER_VALUE * elementCount(p.shape);
@@ -567,8 +568,8 @@ function wasmRequestWithin(limit: number): number {
 /**
  * The backend's working memory that the allocator asks for beyond the estimate, as
  * fixed + batch·perImage (only wasm's is known): the parameter-proportional part above and,
- * in training, XNNPACK's packed copies of the filter gradients' operands, which live as long
- * as those gradients, to the end of the backward pass (`training.filterGradientOperands`).
+ * in training, XNNPACK's packed copy of one filter gradient's operand, the largest
+ * (`training.filterGradientOperands`; netc's kernel drops each after use).
  */
 function overheadParts(estimate: MemoryEstimate, backend: string, mode: 'training' | 'inference'): { fixed: number; perImage: number } {
   if (backend !== 'wasm') return { fixed: 0, perImage: 0 };

@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { cpuHandoff } from './cpu-handoff.js';
-import { type Backend, free, heapF32, pair, run, view, wordOffset } from './wasm-util.js';
+import { type Backend, dropCachedCopies, free, heapF32, pair, run, view, wordOffset } from './wasm-util.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
@@ -101,6 +101,9 @@ export function filterGradIm2col(be: Backend, x: TensorInfo, dy: TensorInfo, g: 
     }
   } finally {
     free(be, cols, xtp);
+    // XNNPACK keeps dy packed (channels rounded up to 8) under dy's id, and dy, a gradient,
+    // lives to the end of the backward pass: 123 MiB for SegNet-Basic at 360×480, dropped here.
+    dropCachedCopies(be, dy);
   }
   return out;
 }

@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Backend } from './wasm-util.js';
-import { f32 } from './wasm-util.js';
+import { dropCachedCopies, f32 } from './wasm-util.js';
 
 export interface HeapViews {
   /** The parameter's floats, read and then overwritten. */
@@ -24,12 +24,6 @@ export interface HeapViews {
   readonly slots: Float32Array[];
   /** The gradient's floats. */
   readonly gradient: Float32Array;
-}
-
-/** The C++ side of the wasm backend's tensor registry (what `BackendWasm` calls). */
-interface WasmRegistry {
-  disposeData(id: number): void;
-  registerTensor(id: number, size: number, memoryOffset: number): void;
 }
 
 /**
@@ -49,14 +43,6 @@ export function updateInPlace(parameter: tf.Tensor, slots: readonly tf.Tensor[],
   update({ parameter: f32(be, parameter), slots: slots.map((t) => f32(be, t)), gradient: f32(be, gradient) });
   dropCachedCopies(be, parameter);
   return true;
-}
-
-/** Frees what the C++ side cached for `t` (XNNPACK's packed filters) by re-registering its id. */
-function dropCachedCopies(be: Backend, t: tf.Tensor): void {
-  const data = be.dataIdMap.get(t.dataId)!;
-  const registry = (be.wasm as unknown as { tfjs: WasmRegistry }).tfjs;
-  registry.disposeData(data.id);
-  registry.registerTensor(data.id, t.size, data.memoryOffset);
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

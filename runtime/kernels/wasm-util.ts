@@ -67,6 +67,18 @@ export function i32(be: Backend, t: TensorInfo): Int32Array {
   return new Int32Array(heapBuffer(be), be.dataIdMap.get(t.dataId)!.memoryOffset, tf.util.sizeFromShape(t.shape));
 }
 
+/**
+ * Frees what the C++ side cached for `t`'s data (XNNPACK's packed copy of a filter or of a
+ * product's right operand, keyed by the tensor's id) by disposing the id and registering it
+ * again at the same memory. The data is untouched; a later use repacks it.
+ */
+export function dropCachedCopies(be: Backend, t: TensorInfo): void {
+  const data = be.dataIdMap.get(t.dataId)!;
+  const registry = (be.wasm as unknown as { tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, memoryOffset: number): void } }).tfjs;
+  registry.disposeData(data.id);
+  registry.registerTensor(data.id, tf.util.sizeFromShape(data.shape), data.memoryOffset);
+}
+
 /** Registers a new wasm kernel (one that wasm lacks), once. */
 export function registerNew(name: string, kernelFunc: KernelFunc): void {
   const existing = tf.getKernel(name, 'wasm');

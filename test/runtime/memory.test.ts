@@ -50,18 +50,19 @@ test('hand-derived estimate of a tiny SegNet-like net', () => {
   assert.is(e.training.fixed, 568 * 3);
   assert.is(e.training.total, 568 * 3 + 2 * 19456);
   assert.is(estimateMemory(tiny, { batch: 2, optimizer: 'adam' }).training.optimizerState, 2 * 568);
-  // The filter gradients' right-hand matrices: each conv's output, channels rounded up to 8:
-  // c1 1024 · 8/4, c2 256 · 8/4, head 512 · 8/2 → 4608 per image.
-  assert.is(e.training.filterGradientOperands, 2 * 4608);
+  // The largest filter gradient's right-hand matrix (each is freed after its kernel): each
+  // conv's output, channels rounded up to 8: c1 1024 · 8/4 = 2048, c2 256 · 8/4, head 512 · 8/2
+  // = 2048 → 2048 per image.
+  assert.is(e.training.filterGradientOperands, 2 * 2048);
   assert.equal(e.poolLinks, [{ pool: 'p', unpool: 'unpool', indicesBytes: 2 * 256, featureMapBytes: 2 * 1024 }]);
 });
 
 test('checkFits names the largest batch that fits', () => {
   const e = estimateMemory(tiny, { batch: 4 });
   // On wasm the allocator asks for the estimate, 3 × the parameters (XNNPACK's packed
-  // filters) and the packed filter-gradient operands (4608 per image); the heap can then be
-  // up to 20 % larger (at most 96 MiB: emscripten's growth step).
-  const request = (batch: number) => 1704 + Math.ceil(3 * 568) + batch * (19456 + 4608);
+  // filters) and the largest packed filter-gradient operand (2048 per image); the heap can
+  // then be up to 20 % larger (at most 96 MiB: emscripten's growth step).
+  const request = (batch: number) => 1704 + Math.ceil(3 * 568) + batch * (19456 + 2048);
   assert.is(backendOverhead(e, 'wasm', 'training'), Math.ceil(1.2 * request(4)) - e.training.total);
   assert.is(backendOverhead(e, 'cpu', 'training'), 0);
   const limit = 1.2 * request(3) + 100; // 3 images and a little
@@ -104,17 +105,17 @@ test('SegNet-Basic (language.md §1) at 352×480: hand-derived bytes; wasm refus
   assert.is(e.training.perImage, 1_131_018_240);
   // Fixed: 4·(parameters + gradients + momentum).
   assert.is(e.training.fixed, 4 * (learned + 1024) + 2 * 4 * learned);
-  // The filter gradients' operands: the 8 64-channel convs' outputs 2A, the classifier's
-  // 168960 · 16 (11 channels rounded up to 8s) → 31,426,560 values.
-  assert.is(e.training.filterGradientOperands, 12 * 4 * 31_426_560);
+  // The largest filter gradient's operand (each is freed after its kernel): a 64-channel conv
+  // at full resolution, 64 · 168960 = 10,813,440 values (the classifier's is 168960 · 16).
+  assert.is(e.training.filterGradientOperands, 12 * 4 * 10_813_440);
   const verdict = checkFits(e, 'wasm');
   assert.is(verdict.ok, false);
   // The heap may end 96 MiB above the request: (3.84 GiB − 96 MiB − 17,003,140 −
-  // ⌈3 · 5,670,444⌉) / (1,131,018,240 + 125,706,240) = 3.17 → 3.
+  // ⌈3 · 5,670,444⌉) / (1,131,018,240 + 43,253,760) = 3.40 → 3.
   assert.is((verdict as { largestBatch: number }).largestBatch, 3);
   const one = estimateMemory(typed, { batch: 1 });
   assert.ok(checkFits(one, 'wasm').ok);
-  assert.is(backendOverhead(one, 'wasm', 'training'), Math.ceil(3 * 5_670_444) + 125_706_240 + WASM_HEAP_GROWTH_BYTES);
+  assert.is(backendOverhead(one, 'wasm', 'training'), Math.ceil(3 * 5_670_444) + 43_253_760 + WASM_HEAP_GROWTH_BYTES);
   assert.ok(checkFits(estimateMemory(typed, { batch: 3 }), 'wasm').ok);
   assert.ok(!checkFits(estimateMemory(typed, { batch: 4 }), 'wasm').ok);
   // Stored indices vs the encoder maps an FCN decoder would keep: 1/4 of the pre-pool map each.

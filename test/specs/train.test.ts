@@ -28,7 +28,7 @@ const SEGMENTATION_SPECS = ['segnet-basic.net', 'segnet.net', 'fcn-alexnet.net',
 /**
  * The VGG16 FCNs (134M parameters: 1.5 GiB of parameters, gradients and momentum) train on
  * wasm only thanks to the memory savers in runtime/kernels/ (identity.ts, in-place.ts, the
- * product path of conv2d-backprop-input.ts): their heap reaches 3.37 GiB of the 4 GiB wasm
+ * product path of conv2d-backprop-input.ts): their heap reaches 2.9 GiB of the 4 GiB wasm
  * allows (docs/runtime.md "Memory estimate"). They run in a child process, so that this
  * process's heap (which never shrinks) stays small for the tests after this one, and the
  * run directory (2.2 GB of checkpoints) is deleted afterwards.
