@@ -25,6 +25,12 @@ export interface Io {
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
+/** The flags of every command that runs a network on a chosen backend (`backendOptions` reads them). */
+export const BACKEND_OPTIONS = { backend: { type: 'string' }, threads: { type: 'string' } } as const satisfies OptionSpec;
+
+/** The flags of the commands that load a trained run: `--checkpoint best|last` and the backend's. */
+export const RUN_OPTIONS = { checkpoint: { type: 'string' }, ...BACKEND_OPTIONS } as const satisfies OptionSpec;
+
 export interface Command {
   readonly name: string;
   /** One line for `netc --help`. */

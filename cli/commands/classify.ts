@@ -28,6 +28,7 @@ import {
   type TypedGraph,
 } from '../../index.js';
 import {
+  RUN_OPTIONS,
   EXIT_OK,
   SpecError,
   UsageError,
@@ -101,9 +102,7 @@ Options:
     top: { type: 'string' },
     json: { type: 'boolean' },
     network: { type: 'string' },
-    checkpoint: { type: 'string' },
-    backend: { type: 'string' },
-    threads: { type: 'string' },
+    ...RUN_OPTIONS,
   },
   async run(args: ParsedArgs, io: Io): Promise<number> {
     const [run, ...images] = expectPositionals(args, ['RUN', 'IMAGE'], { variadicLast: true });

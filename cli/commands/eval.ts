@@ -24,6 +24,7 @@ import {
   type TypedGraph,
 } from '../../index.js';
 import {
+  RUN_OPTIONS,
   EXIT_OK,
   SpecError,
   UsageError,
@@ -105,10 +106,8 @@ Options:
     data: { type: 'string' },
     split: { type: 'string' },
     json: { type: 'boolean' },
-    checkpoint: { type: 'string' },
     batch: { type: 'string' },
-    backend: { type: 'string' },
-    threads: { type: 'string' },
+    ...RUN_OPTIONS,
   },
   async run(args: ParsedArgs, io: Io): Promise<number> {
     const [run] = expectPositionals(args, ['RUN']);

@@ -10,6 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { DataError, compile, loadImages, predictImage, selectBackend } from '../../index.js';
 import {
+  RUN_OPTIONS,
   EXIT_OK,
   RuntimeFailure,
   SpecError,
@@ -53,9 +54,7 @@ Options:
     output: { type: 'string', short: 'o' },
     overlay: { type: 'boolean' },
     alpha: { type: 'string' },
-    checkpoint: { type: 'string' },
-    backend: { type: 'string' },
-    threads: { type: 'string' },
+    ...RUN_OPTIONS,
   },
   async run(args: ParsedArgs, io: Io): Promise<number> {
     const [run, ...images] = expectPositionals(args, ['RUN', 'IMAGE'], { variadicLast: true });

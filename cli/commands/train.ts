@@ -28,6 +28,7 @@ import {
   type TrainSettingKey,
 } from '../../index.js';
 import {
+  BACKEND_OPTIONS,
   EXIT_OK,
   RuntimeFailure,
   SpecError,
@@ -109,8 +110,7 @@ Options:
     loss: { type: 'string' },
     augment: { type: 'string' },
     seed: { type: 'string' },
-    backend: { type: 'string' },
-    threads: { type: 'string' },
+    ...BACKEND_OPTIONS,
     size: { type: 'string', multiple: true },
     param: { type: 'string', multiple: true },
     network: { type: 'string' },
